@@ -1,0 +1,521 @@
+//! A person's answers: reading them from YAML or JSON, checking each against its question.
+//!
+//! Answers are read straight into a slot per question (no intermediate document tree), so
+//! the same code serves one file and a million batch records. Every problem in a record
+//! is collected, so a person fixes their file in one pass.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::rulebook::{Question, QuestionType, Rulebook};
+use crate::suggest::did_you_mean;
+use crate::yaml;
+
+/// An answers file larger than this is refused before parsing.
+pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
+
+/// The answer to one question.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Value {
+    /// Not answered (missing, `null`, or an empty CSV cell).
+    #[default]
+    Unanswered,
+    /// Answered "unknown" / "not sure".
+    Unknown,
+    Bool(bool),
+    Number(f64),
+    /// Index into the question's choices.
+    Choice(u16),
+    /// Bit set of the question's choices.
+    Set(u64),
+}
+
+impl Value {
+    /// Unanswered and unknown both leave the question undecided.
+    pub fn is_undecided(self) -> bool {
+        matches!(self, Value::Unanswered | Value::Unknown)
+    }
+}
+
+/// One person's answers, one slot per rulebook question, in rulebook order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Answers {
+    pub values: Vec<Value>,
+    /// The record's own `id`, when it carries one.
+    pub id: Option<String>,
+}
+
+impl Answers {
+    pub fn empty(book: &Rulebook) -> Answers {
+        Answers {
+            values: vec![Value::Unanswered; book.questions.len()],
+            id: None,
+        }
+    }
+
+    pub fn get(&self, index: usize) -> Value {
+        self.values.get(index).copied().unwrap_or_default()
+    }
+
+    /// Sets an answer by question id; for tests and the interview.
+    pub fn set(&mut self, book: &Rulebook, id: &str, value: Value) -> bool {
+        match book.question_index(id) {
+            Some(i) => {
+                self.values[i] = value;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One problem with one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerProblem {
+    /// The question id (or key) concerned; empty for whole-file problems.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for AnswerProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswersError {
+    #[error("the answers are empty: write one `question_id: answer` per line (see `massage-check template`)")]
+    Empty,
+    #[error("the answers are {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("cannot read the answers: {0}")]
+    Syntax(String),
+    #[error("{}", ProblemLines(.0))]
+    Invalid(Vec<AnswerProblem>),
+}
+
+impl AnswersError {
+    /// Every problem as (field, message) pairs; whole-file errors have an empty field.
+    pub fn problems(&self) -> Vec<AnswerProblem> {
+        match self {
+            AnswersError::Invalid(p) => p.clone(),
+            other => vec![AnswerProblem {
+                field: String::new(),
+                message: other.to_string(),
+            }],
+        }
+    }
+}
+
+struct ProblemLines<'a>(&'a [AnswerProblem]);
+
+impl fmt::Display for ProblemLines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A value as written, before it is checked against its question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(Cow<'a, str>),
+    List(Vec<Raw<'a>>),
+    /// Something no question accepts (a mapping); the string names it.
+    Other(&'static str),
+}
+
+impl Raw<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Raw::Null => "nothing".into(),
+            Raw::Bool(b) => format!("`{b}`"),
+            Raw::Number(n) => format!("the number {n}"),
+            Raw::Text(t) => format!("the text \"{}\"", truncate(t, 40)),
+            Raw::List(_) => "a list".into(),
+            Raw::Other(what) => (*what).into(),
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if s.chars().count() <= max {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().take(max).collect::<String>() + "...")
+    }
+}
+
+fn is_unknown_word(s: &str) -> bool {
+    s.eq_ignore_ascii_case("unknown") || s.eq_ignore_ascii_case("not sure")
+}
+
+/// What a question accepts, for error messages.
+pub fn allowed(q: &Question) -> String {
+    let unknown = if q.allow_unknown { ", or unknown" } else { "" };
+    match q.kind {
+        QuestionType::YesNo => format!("yes or no{unknown}"),
+        QuestionType::Scale => format!("a whole number from 0 to 10{unknown}"),
+        QuestionType::Number => {
+            let (min, max) = q.range();
+            let whole = if q.integer { "a whole number" } else { "a number" };
+            let unit = q.unit.as_deref().unwrap_or("");
+            format!("{whole} of {unit} from {min} to {max}{unknown}")
+        }
+        QuestionType::OneOf => {
+            let ids: Vec<&str> = q.choices.iter().map(|c| c.id.as_str()).collect();
+            format!("one of: {}{unknown}", ids.join(", "))
+        }
+        QuestionType::SeveralOf => {
+            let ids: Vec<&str> = q.choices.iter().map(|c| c.id.as_str()).collect();
+            format!("a list of any of: {} (or [] for none){unknown}", ids.join(", "))
+        }
+    }
+}
+
+/// Checks one raw value against its question.
+pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
+    let wrong = || Err(format!("expected {}, found {}", allowed(q), raw.describe()));
+    if let Raw::Null = raw {
+        return Ok(Value::Unanswered);
+    }
+    if let Raw::Text(t) = raw
+        && is_unknown_word(t.trim())
+    {
+        return if q.allow_unknown {
+            Ok(Value::Unknown)
+        } else {
+            Err(format!("\"unknown\" is not accepted here; expected {}", allowed(q)))
+        };
+    }
+    match q.kind {
+        QuestionType::YesNo => match raw {
+            Raw::Bool(b) => Ok(Value::Bool(*b)),
+            Raw::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+                "yes" | "true" | "y" => Ok(Value::Bool(true)),
+                "no" | "false" | "n" => Ok(Value::Bool(false)),
+                _ => wrong(),
+            },
+            _ => wrong(),
+        },
+        QuestionType::Number | QuestionType::Scale => {
+            let Raw::Number(n) = raw else { return wrong() };
+            let n = *n;
+            let (min, max) = q.range();
+            let whole = q.integer || q.kind == QuestionType::Scale;
+            if !n.is_finite() {
+                Err(format!("expected {}, found a value that is not a finite number", allowed(q)))
+            } else if n < min || n > max {
+                Err(format!("{n} is out of range; expected {}", allowed(q)))
+            } else if whole && n.fract() != 0.0 {
+                Err(format!("{n} is not a whole number; expected {}", allowed(q)))
+            } else {
+                Ok(Value::Number(n))
+            }
+        }
+        QuestionType::OneOf => match raw {
+            Raw::Text(t) => choice_index(q, t.trim()).map(Value::Choice),
+            _ => wrong(),
+        },
+        QuestionType::SeveralOf => {
+            let mut set = 0u64;
+            let mut add = |item: &Raw<'_>| -> Result<(), String> {
+                match item {
+                    Raw::Text(t) => {
+                        set |= 1u64 << choice_index(q, t.trim())?;
+                        Ok(())
+                    }
+                    other => Err(format!(
+                        "list items must be choice ids; found {}; expected {}",
+                        other.describe(),
+                        allowed(q)
+                    )),
+                }
+            };
+            match raw {
+                Raw::List(items) => items.iter().try_for_each(&mut add)?,
+                // A single choice written without brackets is unambiguous.
+                Raw::Text(_) => add(raw)?,
+                _ => return wrong(),
+            }
+            Ok(Value::Set(set))
+        }
+    }
+}
+
+fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
+    q.choices
+        .iter()
+        .position(|c| c.id == value)
+        .map(|i| i as u16)
+        .ok_or_else(|| {
+            format!(
+                "\"{}\" is not a choice{}; expected {}",
+                truncate(value, 40),
+                did_you_mean(value, q.choices.iter().map(|c| c.id.as_str())),
+                allowed(q)
+            )
+        })
+}
+
+/// Reads an answers document (YAML or JSON, detected) for this rulebook.
+pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
+    if text.len() > MAX_ANSWERS_BYTES {
+        return Err(AnswersError::TooLarge {
+            size: text.len(),
+            limit: MAX_ANSWERS_BYTES,
+        });
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let seed = AnswersSeed { book };
+    let outcome = if looks_like_json(text) {
+        parse_json(text, seed)
+    } else {
+        yaml::from_str_seed(text, seed).map_err(|e| AnswersError::Syntax(e.to_string()))
+    };
+    outcome?.finish()
+}
+
+/// Reads one JSON object (one JSON Lines record) for this rulebook.
+pub fn parse_json_record(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
+    parse_json(text, AnswersSeed { book })?.finish()
+}
+
+fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let collected = seed
+        .deserialize(&mut de)
+        .map_err(|e| AnswersError::Syntax(e.to_string()))?;
+    de.end().map_err(|e| AnswersError::Syntax(e.to_string()))?;
+    Ok(collected)
+}
+
+fn looks_like_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Answers plus the problems found while reading them.
+#[derive(Debug)]
+pub struct Collected {
+    answers: Answers,
+    problems: Vec<AnswerProblem>,
+    fields: usize,
+}
+
+impl Collected {
+    fn finish(self) -> Result<Answers, AnswersError> {
+        if !self.problems.is_empty() {
+            Err(AnswersError::Invalid(self.problems))
+        } else if self.fields == 0 {
+            Err(AnswersError::Empty)
+        } else {
+            Ok(self.answers)
+        }
+    }
+}
+
+/// Deserializes an answers mapping straight into per-question slots.
+#[derive(Clone, Copy)]
+pub struct AnswersSeed<'b> {
+    pub book: &'b Rulebook,
+}
+
+impl<'de> DeserializeSeed<'de> for AnswersSeed<'_> {
+    type Value = Collected;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Collected, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnswersSeed<'_> {
+    type Value = Collected;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of question id to answer")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Collected, E> {
+        Ok(Collected {
+            answers: Answers::empty(self.book),
+            problems: Vec::new(),
+            fields: 0,
+        })
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Collected, E> {
+        self.visit_unit()
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Collected, A::Error> {
+        let book = self.book;
+        let mut out = Collected {
+            answers: Answers::empty(book),
+            problems: Vec::new(),
+            fields: 0,
+        };
+        let mut seen = vec![false; book.questions.len()];
+        let mut seen_id = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            out.fields += 1;
+            let raw: Raw<'de> = map.next_value()?;
+            if key == "id" {
+                if seen_id {
+                    out.problems.push(problem("id", "appears twice"));
+                }
+                seen_id = true;
+                match raw {
+                    Raw::Text(t) => out.answers.id = Some(t.into_owned()),
+                    Raw::Number(n) => out.answers.id = Some(format_number(n)),
+                    other => out.problems.push(problem(
+                        "id",
+                        format!("expected a text or number record id, found {}", other.describe()),
+                    )),
+                }
+                continue;
+            }
+            let Some(index) = book.question_index(&key) else {
+                let ids = book.questions.iter().map(|q| q.id.as_str());
+                out.problems.push(problem(
+                    &key,
+                    format!(
+                        "no such question{}; `massage-check template` lists every question id",
+                        did_you_mean(&key, ids)
+                    ),
+                ));
+                continue;
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                out.problems.push(problem(&key, "is answered twice"));
+                continue;
+            }
+            match interpret(&book.questions[index], &raw) {
+                Ok(value) => out.answers.values[index] = value,
+                Err(message) => out.problems.push(problem(&key, message)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Collected, A::Error> {
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer, not a list",
+        ))
+    }
+
+    fn visit_str<E: de::Error>(self, _v: &str) -> Result<Collected, E> {
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer, not a single text",
+        ))
+    }
+
+    fn visit_bool<E: de::Error>(self, _v: bool) -> Result<Collected, E> {
+        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _v: i64) -> Result<Collected, E> {
+        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _v: u64) -> Result<Collected, E> {
+        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Collected, E> {
+        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+    }
+}
+
+fn problem(field: &str, message: impl Into<String>) -> AnswerProblem {
+    AnswerProblem {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Formats an id number without a trailing `.0`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = Raw<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an answer")
+            }
+            fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_none<E>(self) -> Result<Raw<'de>, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
+                Ok(Raw::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
+                Ok(Raw::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
+                Ok(Raw::Number(v as f64))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<Raw<'de>, E> {
+                Ok(Raw::Number(v as f64))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<Raw<'de>, E> {
+                Ok(Raw::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
+                Ok(Raw::Number(v))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+                Ok(Raw::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+                Ok(Raw::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Raw<'de>, E> {
+                Ok(Raw::Text(Cow::Owned(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'de>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Raw<'de>>()? {
+                    items.push(item);
+                }
+                Ok(Raw::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Raw::Other("a mapping"))
+            }
+        }
+        deserializer.deserialize_any(RawVisitor)
+    }
+}

@@ -1,0 +1,139 @@
+//! Command-line parsing only; the work happens in [`crate::app`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::date::Date;
+use crate::report::Format;
+use crate::rulebook::Tier;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  an assessment was printed (whatever the verdict), or the command succeeded
+  1  a runtime or rulebook error (unreadable file, broken rulebook)
+  2  a usage error or invalid answers (nothing is printed on stdout)
+  3  --fail-on TIER was given and the verdict is that tier or stricter";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "massage-check",
+    version,
+    about = "Tells a person with back pain whether massage suits them now, which kinds suit \
+             best, when to wait, and when to see a clinician first.",
+    long_about = "Tells a person with back pain whether massage suits them now, which kinds \
+                  suit best, when to wait, and when to see a clinician first (and how \
+                  urgently).\n\nThe knowledge lives in a rulebook (built in, or --rules DIR); \
+                  every rule cites its source. This is information, not a diagnosis.",
+    after_help = "Examples:\n  massage-check check examples/desk-worker.yaml\n  \
+                  massage-check check --format json me.json\n  \
+                  cat me.yaml | massage-check check -\n  massage-check rules check rules/",
+    after_long_help = concat!(
+        "Examples:\n  massage-check check examples/desk-worker.yaml\n  ",
+        "massage-check check --format json me.json\n  cat me.yaml | massage-check check -\n  ",
+        "massage-check rules check rules/\n\n",
+        "Exit codes:\n  0  an assessment was printed (whatever the verdict), or the command succeeded\n  ",
+        "1  a runtime or rulebook error (unreadable file, broken rulebook)\n  ",
+        "2  a usage error or invalid answers (nothing is printed on stdout)\n  ",
+        "3  --fail-on TIER was given and the verdict is that tier or stricter"
+    )
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Use the rulebook in DIR (its *.yaml files) instead of the built-in one.
+    ///
+    /// Example: --rules ./my-clinic-rules
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
+
+    /// Assess as of this date (YYYY-MM-DD) instead of today, so output is reproducible.
+    ///
+    /// Wait periods are turned into dates from it. Example: --today 2026-11-21
+    #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse::<Date>().map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess one answers file (YAML or JSON, or `-` for stdin).
+    #[command(
+        after_help = "Examples:\n  massage-check check examples/desk-worker.yaml\n  \
+                      massage-check check --format json --today 2026-11-21 me.yaml\n  \
+                      massage-check check --fail-on see_clinician me.yaml || echo 'see a clinician'\n  \
+                      echo '{\"pain_intensity\": 4}' | massage-check check -",
+        after_long_help = concat!(
+            "Examples:\n  massage-check check examples/desk-worker.yaml\n  ",
+            "massage-check check --format json --today 2026-11-21 me.yaml\n  ",
+            "massage-check check --fail-on see_clinician me.yaml || echo 'see a clinician'\n  ",
+            "echo '{\"pain_intensity\": 4}' | massage-check check -\n\n",
+            "Exit codes:\n  0  an assessment was printed (whatever the verdict)\n  ",
+            "1  a runtime or rulebook error\n  ",
+            "2  a usage error or invalid answers (nothing is printed on stdout)\n  ",
+            "3  --fail-on TIER was given and the verdict is that tier or stricter"
+        )
+    )]
+    Check(CheckArgs),
+
+    /// Work with rulebooks: validate one.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// The answers file: a path, or `-` to read standard input.
+    ///
+    /// YAML or JSON, detected from the content. Example: examples/desk-worker.yaml
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format: `text` for people, `json` for programs.
+    ///
+    /// Example: --format json
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Exit with code 3 when the verdict is TIER or stricter (after printing the report).
+    ///
+    /// Tiers from strictest: emergency, see_clinician, wait, caution, suitable.
+    /// Example: --fail-on see_clinician
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub fail_on: Option<Tier>,
+}
+
+fn parse_tier(s: &str) -> Result<Tier, String> {
+    Tier::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a tier; expected one of emergency, see_clinician, wait, caution, suitable")
+    })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate a rulebook; prints every problem and exits 1, or is silent and exits 0.
+    #[command(after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules")]
+    Check {
+        /// The rulebook directory; defaults to --rules, or else the built-in rulebook.
+        ///
+        /// Example: ./my-rules
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}

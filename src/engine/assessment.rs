@@ -1,0 +1,155 @@
+//! The result of evaluating one person's answers. It borrows its words from the rulebook,
+//! so building one per batch record copies no rule text.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use super::logic::Truth;
+use crate::date::Date;
+use crate::rulebook::{Pressure, Tier, Urgency};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment<'a> {
+    /// The record's own id, when the answers carry one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub tier: Tier,
+    /// The verdict in one plain sentence.
+    pub headline: &'a str,
+    /// The rules that set or raised the tier, strictest first.
+    pub reasons: Vec<Reason<'a>>,
+    /// Whether massage techniques are worth listing at this tier at all.
+    pub show_techniques: bool,
+    pub techniques_heading: &'a str,
+    /// Techniques that suit, best first.
+    pub techniques: Vec<RankedTechnique<'a>>,
+    pub avoid: Vec<AvoidedTechnique<'a>>,
+    pub wait: Option<WaitAdvice<'a>>,
+    /// Whom to see and how soon, most urgent first.
+    pub see: Vec<Referral<'a>>,
+    pub care: Vec<CareAdvice<'a>>,
+    pub therapist: TherapistNotes<'a>,
+    /// Undecided answers that could change the verdict, and what to check.
+    pub to_check: Vec<Check<'a>>,
+    /// Rules that fired or could not be decided, in evaluation order.
+    pub trace: Vec<TraceEntry<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reason<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub tier: Tier,
+    pub advice: &'a str,
+    pub source: &'a [String],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedTechnique<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub pressure: Pressure,
+    /// 0-100.
+    pub score: u8,
+    pub base_score: u8,
+    pub reasons: Vec<ScoreReason<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreReason<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub delta: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AvoidedTechnique<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub reasons: Vec<AvoidReason<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AvoidReason<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    pub why: Cow<'a, str>,
+    /// True when the rule could not be decided and the exclusion is a precaution.
+    pub precaution: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitAdvice<'a> {
+    /// Days left to wait from the assessment date; `None` when every wait is open-ended
+    /// (it lasts until `ends_when`).
+    pub days: Option<u32>,
+    /// The first day massage may resume, when it can be worked out.
+    pub until: Option<Date>,
+    /// Whether `days` counts from when the injury or surgery happened (true) or from the
+    /// assessment date because that was not answered (false).
+    pub counted_from_event: bool,
+    pub ends_when: Vec<&'a str>,
+    pub rules: Vec<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Referral<'a> {
+    pub who: &'a str,
+    pub when: Urgency,
+    pub why: &'a str,
+    pub rule: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CareAdvice<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub advice: &'a str,
+    pub source: &'a [String],
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TherapistNotes<'a> {
+    /// The firmest pressure advised, when any rule limits it.
+    pub max_pressure: Option<Pressure>,
+    pub avoid_areas: Vec<&'a str>,
+    pub products: Vec<&'a str>,
+    pub positioning: Vec<&'a str>,
+    pub tell_therapist: Vec<&'a str>,
+}
+
+impl TherapistNotes<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.max_pressure.is_none()
+            && self.avoid_areas.is_empty()
+            && self.products.is_empty()
+            && self.positioning.is_empty()
+            && self.tell_therapist.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check<'a> {
+    pub rule: &'a str,
+    pub title: &'a str,
+    /// The tier this rule sets if the answer turns out to be yes.
+    pub tier_if_confirmed: Tier,
+    pub advice: &'a str,
+    pub questions: Vec<CheckQuestion<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckQuestion<'a> {
+    pub id: &'a str,
+    pub prompt: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceEntry<'a> {
+    pub rule: &'a str,
+    pub result: Truth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    pub source: &'a [String],
+}

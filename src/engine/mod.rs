@@ -1,0 +1,443 @@
+//! The rule engine: compile a validated rulebook once, then assess answers many times
+//! with no I/O and no re-parsing.
+//!
+//! The engine knows the grammar (tiers, waits, referrals, exclusions, scores) but no
+//! medicine: every fact it applies comes from the rulebook.
+
+pub mod assessment;
+pub mod logic;
+mod reach;
+
+use std::borrow::Cow;
+
+use crate::answers::{AnswerProblem, Answers, AnswersError, Value};
+use crate::date::Date;
+use crate::rulebook::{IfUnknown, Location, Pressure, Problem, Rule, Rulebook, RulebookError, Tier};
+pub use assessment::*;
+use logic::{Facts, Node};
+pub use logic::Truth;
+
+/// A rule with its references resolved to indices.
+#[derive(Debug)]
+struct CompiledRule {
+    when: Node,
+    /// Questions the condition reads, for "what to check" when it is undecided.
+    facts: Vec<usize>,
+    avoid: Vec<usize>,
+    adjust: Vec<(usize, i32)>,
+    /// (question index, days per unit) for waits counted from an answer.
+    wait_since: Option<(usize, u32)>,
+    /// What applies when the condition is undecided; rules without a tier have none.
+    if_unknown: Option<IfUnknown>,
+}
+
+#[derive(Debug)]
+pub struct Engine {
+    book: Rulebook,
+    rules: Vec<CompiledRule>,
+    ask_if: Vec<Option<Node>>,
+    care_when: Vec<Option<Node>>,
+}
+
+fn internal(book: &Rulebook, id: &str, message: String) -> RulebookError {
+    RulebookError::Invalid(vec![Problem {
+        location: book.location(id),
+        item: Some(id.to_string()),
+        message,
+    }])
+}
+
+/// An undecided tiered rule at least needs care; rules may ask for more.
+fn effective_if_unknown(rule: &Rule) -> Option<IfUnknown> {
+    rule.tier.map(|_| {
+        rule.if_unknown.clone().unwrap_or(IfUnknown {
+            tier: Tier::Caution,
+            see: None,
+        })
+    })
+}
+
+impl Engine {
+    /// Compiles the rulebook and checks that every rule can fire and every question can
+    /// be asked.
+    pub fn new(book: Rulebook) -> Result<Engine, RulebookError> {
+        let mut rules = Vec::with_capacity(book.rules.len());
+        for rule in &book.rules {
+            let when = logic::compile(&book, &rule.when).map_err(|m| internal(&book, &rule.id, m))?;
+            let index = |t: &String| {
+                book.technique_index(t)
+                    .ok_or_else(|| internal(&book, &rule.id, format!("unknown technique `{t}`")))
+            };
+            let avoid = rule.avoid.iter().map(index).collect::<Result<_, _>>()?;
+            let adjust = rule
+                .adjust
+                .iter()
+                .map(|(t, d)| index(t).map(|i| (i, *d)))
+                .collect::<Result<_, _>>()?;
+            let wait_since = rule
+                .wait
+                .as_ref()
+                .and_then(|w| w.since.as_deref())
+                .and_then(|since| {
+                    let i = book.question_index(since)?;
+                    Some((i, book.questions[i].days_per_unit()?))
+                });
+            rules.push(CompiledRule {
+                facts: when.facts(),
+                when,
+                avoid,
+                adjust,
+                wait_since,
+                if_unknown: effective_if_unknown(rule),
+            });
+        }
+        let compile_opt = |id: &str, c: &Option<crate::rulebook::Condition>| {
+            c.as_ref()
+                .map(|c| logic::compile(&book, c).map_err(|m| internal(&book, id, m)))
+                .transpose()
+        };
+        let ask_if = book
+            .questions
+            .iter()
+            .map(|q| compile_opt(&q.id, &q.ask_if))
+            .collect::<Result<Vec<_>, _>>()?;
+        let care_when = book
+            .care
+            .iter()
+            .map(|c| compile_opt(&c.id, &c.when))
+            .collect::<Result<Vec<_>, _>>()?;
+        let engine = Engine {
+            book,
+            rules,
+            ask_if,
+            care_when,
+        };
+        let problems = reach::unreachable(&engine);
+        if problems.is_empty() {
+            Ok(engine)
+        } else {
+            Err(RulebookError::Invalid(problems))
+        }
+    }
+
+    pub fn book(&self) -> &Rulebook {
+        &self.book
+    }
+
+    /// Which questions apply given the answers so far: a question applies unless its
+    /// `ask_if` is decidedly false.
+    pub fn applicable(&self, answers: &Answers) -> Vec<bool> {
+        let mut applicable = vec![true; self.book.questions.len()];
+        for (i, ask_if) in self.ask_if.iter().enumerate() {
+            if let Some(node) = ask_if {
+                // ask_if reads only earlier questions (validated), so one pass suffices.
+                let facts = Facts {
+                    values: &answers.values,
+                    applicable: &applicable,
+                };
+                applicable[i] = node.eval(&facts) != Truth::False;
+            }
+        }
+        applicable
+    }
+
+    /// Answers given to questions that do not apply contradict the answers they depend
+    /// on; they are refused rather than silently dropped.
+    pub fn check_answers(&self, answers: &Answers) -> Result<(), AnswersError> {
+        let applicable = self.applicable(answers);
+        let problems: Vec<AnswerProblem> = self
+            .book
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !applicable[*i] && !answers.get(*i).is_undecided())
+            .map(|(_, q)| {
+                let when = q.ask_if.as_ref().map(|c| c.to_string()).unwrap_or_default();
+                AnswerProblem {
+                    field: q.id.clone(),
+                    message: format!(
+                        "is only asked when {when}; the other answers say it does not apply, so remove it or correct them"
+                    ),
+                }
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AnswersError::Invalid(problems))
+        }
+    }
+
+    /// Evaluates every rule once and returns the assessment.
+    pub fn assess(&self, answers: &Answers, today: Date) -> Assessment<'_> {
+        let book = &self.book;
+        let applicable = self.applicable(answers);
+        let facts = Facts {
+            values: &answers.values,
+            applicable: &applicable,
+        };
+        let results: Vec<Truth> = self.rules.iter().map(|r| r.when.eval(&facts)).collect();
+
+        let mut tier = Tier::Suitable;
+        let mut reasons = Vec::new();
+        let mut see = Vec::new();
+        let mut to_check = Vec::new();
+        let mut trace = Vec::new();
+        let mut therapist = TherapistNotes::default();
+        let mut avoid_reasons: Vec<Vec<AvoidReason<'_>>> = vec![Vec::new(); book.techniques.len()];
+        let mut pressure_limit: Option<(&Rule, Pressure, bool)> = None;
+
+        for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
+            let unknown_action = match result {
+                Truth::False => continue,
+                Truth::True => None,
+                Truth::Unknown => match &compiled.if_unknown {
+                    Some(action) => Some(action),
+                    None => continue,
+                },
+            };
+            trace.push(TraceEntry {
+                rule: &rule.id,
+                result,
+                tier: rule.tier,
+                source: &rule.source,
+            });
+            let precaution = unknown_action.is_some();
+            for &t in &compiled.avoid {
+                avoid_reasons[t].push(AvoidReason {
+                    rule: &rule.id,
+                    title: &rule.title,
+                    why: Cow::Borrowed(&rule.rationale),
+                    precaution,
+                });
+            }
+            if let Some(p) = rule.modifications.as_ref().and_then(|m| m.pressure)
+                && pressure_limit.is_none_or(|(_, current, _)| p < current)
+            {
+                pressure_limit = Some((rule, p, precaution));
+            }
+            if let Some(action) = unknown_action {
+                tier = tier.max(action.tier);
+                if let Some(s) = &action.see {
+                    see.push(Referral {
+                        who: &s.who,
+                        when: s.when,
+                        why: &rule.title,
+                        rule: &rule.id,
+                    });
+                }
+                to_check.push(Check {
+                    rule: &rule.id,
+                    title: &rule.title,
+                    tier_if_confirmed: rule.tier.unwrap_or(action.tier),
+                    advice: &rule.advice,
+                    questions: compiled
+                        .facts
+                        .iter()
+                        .filter(|&&q| applicable[q] && answers.get(q).is_undecided())
+                        .map(|&q| CheckQuestion {
+                            id: &book.questions[q].id,
+                            prompt: &book.questions[q].prompt,
+                        })
+                        .collect(),
+                });
+                continue;
+            }
+            if let Some(t) = rule.tier {
+                tier = tier.max(t);
+                reasons.push(Reason {
+                    rule: &rule.id,
+                    title: &rule.title,
+                    tier: t,
+                    advice: &rule.advice,
+                    source: &rule.source,
+                });
+            }
+            if let Some(s) = &rule.see {
+                see.push(Referral {
+                    who: &s.who,
+                    when: s.when,
+                    why: &rule.title,
+                    rule: &rule.id,
+                });
+            }
+            if let Some(m) = &rule.modifications {
+                push_unique(&mut therapist.avoid_areas, &m.avoid_areas);
+                push_unique(&mut therapist.products, &m.products);
+                push_unique(&mut therapist.positioning, &m.positioning);
+                push_unique(&mut therapist.tell_therapist, &m.tell_therapist);
+            }
+        }
+
+        // A pressure limit excludes every technique that needs firmer pressure.
+        if let Some((rule, limit, precaution)) = pressure_limit {
+            therapist.max_pressure = Some(limit);
+            for (i, t) in book.techniques.iter().enumerate() {
+                if t.pressure > limit {
+                    avoid_reasons[i].push(AvoidReason {
+                        rule: &rule.id,
+                        title: &rule.title,
+                        why: Cow::Owned(format!(
+                            "it uses {} pressure; at most {} pressure is advised",
+                            t.pressure.as_str(),
+                            limit.as_str()
+                        )),
+                        precaution,
+                    });
+                }
+            }
+        }
+
+        reasons.sort_by(|a, b| b.tier.cmp(&a.tier));
+        see.sort_by(|a, b| b.when.cmp(&a.when));
+
+        let tier_text = book.tier_text(tier);
+        let mut avoid = Vec::new();
+        let mut techniques = Vec::new();
+        for (i, t) in book.techniques.iter().enumerate() {
+            let reasons_for_avoid = std::mem::take(&mut avoid_reasons[i]);
+            if !reasons_for_avoid.is_empty() {
+                avoid.push(AvoidedTechnique {
+                    id: &t.id,
+                    name: &t.name,
+                    reasons: reasons_for_avoid,
+                });
+                continue;
+            }
+            let mut score = i32::from(t.base_score);
+            let mut score_reasons = Vec::new();
+            for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
+                if result != Truth::True {
+                    continue;
+                }
+                for &(ti, delta) in &compiled.adjust {
+                    if ti == i {
+                        score += delta;
+                        score_reasons.push(ScoreReason {
+                            rule: &rule.id,
+                            title: &rule.title,
+                            delta,
+                        });
+                    }
+                }
+            }
+            techniques.push(RankedTechnique {
+                id: &t.id,
+                name: &t.name,
+                pressure: t.pressure,
+                score: score.clamp(0, 100) as u8,
+                base_score: t.base_score,
+                reasons: score_reasons,
+            });
+        }
+        // Stable sort: equal scores keep rulebook order, so output is deterministic.
+        techniques.sort_by(|a, b| b.score.cmp(&a.score));
+
+        let wait = self.wait(answers, &results, today);
+
+        let care = book
+            .care
+            .iter()
+            .zip(&self.care_when)
+            .filter(|(c, when)| {
+                tier <= c.up_to
+                    && when
+                        .as_ref()
+                        .is_none_or(|node| node.eval(&facts) == Truth::True)
+            })
+            .map(|(c, _)| CareAdvice {
+                id: &c.id,
+                name: &c.name,
+                advice: &c.advice,
+                source: &c.source,
+            })
+            .collect();
+
+        Assessment {
+            id: answers.id.clone(),
+            tier,
+            headline: &tier_text.headline,
+            reasons,
+            show_techniques: tier_text.show_techniques,
+            techniques_heading: &tier_text.techniques_heading,
+            techniques,
+            avoid,
+            wait,
+            see,
+            care,
+            therapist,
+            to_check,
+            trace,
+        }
+    }
+
+    /// The longest remaining wait among rules that fired, or that could not be decided
+    /// and ask for a wait as their precaution.
+    fn wait(&self, answers: &Answers, results: &[Truth], today: Date) -> Option<WaitAdvice<'_>> {
+        let mut longest: Option<(u32, bool)> = None;
+        let mut ends_when = Vec::new();
+        let mut rules = Vec::new();
+        for ((rule, compiled), &result) in self.book.rules.iter().zip(&self.rules).zip(results) {
+            let applies = match result {
+                Truth::True => true,
+                Truth::Unknown => compiled
+                    .if_unknown
+                    .as_ref()
+                    .is_some_and(|u| u.tier >= Tier::Wait),
+                Truth::False => false,
+            };
+            let Some(wait) = rule.wait.as_ref().filter(|_| applies) else {
+                continue;
+            };
+            let remaining = wait.total_days().map(|total| match compiled.wait_since {
+                Some((q, per_unit)) => match answers.get(q) {
+                    Value::Number(elapsed) => {
+                        let elapsed_days = (elapsed * f64::from(per_unit)).floor();
+                        ((f64::from(total) - elapsed_days).max(0.0) as u32, true)
+                    }
+                    // When it happened is not known: count the whole period from today.
+                    _ => (total, false),
+                },
+                None => (total, false),
+            });
+            if let Some((0, _)) = remaining {
+                continue;
+            }
+            ends_when.push(wait.ends_when.as_str());
+            rules.push(rule.id.as_str());
+            if let Some((days, from_event)) = remaining
+                && longest.is_none_or(|(longest_days, _)| days > longest_days)
+            {
+                longest = Some((days, from_event));
+            }
+        }
+        if rules.is_empty() {
+            return None;
+        }
+        Some(WaitAdvice {
+            days: longest.map(|(d, _)| d),
+            until: longest.map(|(d, _)| today.add_days(i64::from(d))),
+            counted_from_event: longest.is_some_and(|(_, from)| from),
+            ends_when,
+            rules,
+        })
+    }
+}
+
+fn push_unique<'a>(into: &mut Vec<&'a str>, items: &'a [String]) {
+    for item in items {
+        if !into.contains(&item.as_str()) {
+            into.push(item);
+        }
+    }
+}
+
+/// Where problems found by the engine's checks are reported.
+pub(crate) fn problem(book: &Rulebook, id: &str, message: String) -> Problem {
+    let location: Location = book.location(id);
+    Problem {
+        location,
+        item: Some(id.to_string()),
+        message,
+    }
+}

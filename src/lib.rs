@@ -1,0 +1,17 @@
+//! massage-check: whether massage suits a person with back pain now, which kinds suit
+//! best, when to wait, and when to see a clinician first.
+//!
+//! The flow is one-way:
+//! `rules/*.yaml -> rulebook (load, validate) -> engine (compile once, assess many)`, and
+//! `answers (file | stdin) -> engine -> report (text | json)`.
+//! The engine does no I/O and the reports make no decisions.
+
+pub mod answers;
+pub mod app;
+pub mod cli;
+pub mod date;
+pub mod engine;
+pub mod report;
+pub mod rulebook;
+mod suggest;
+mod yaml;

@@ -1,0 +1,58 @@
+//! The JSON report: one object per assessment, documented in the README. Field order
+//! is fixed by the struct, so output is byte-identical for identical input.
+
+use serde::Serialize;
+
+use super::{Context, DISCLAIMER, SCHEMA_VERSION};
+use crate::date::Date;
+use crate::engine::Assessment;
+
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub rulebook: RulebookInfo<'a>,
+    pub date: Date,
+    #[serde(flatten)]
+    pub assessment: &'a Assessment<'a>,
+    pub disclaimer: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct RulebookInfo<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn new(assessment: &'a Assessment<'a>, ctx: &Context<'a>) -> JsonReport<'a> {
+        JsonReport {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            rulebook: RulebookInfo {
+                name: &ctx.book.meta.name,
+                version: &ctx.book.meta.version,
+            },
+            date: ctx.date,
+            assessment,
+            disclaimer: DISCLAIMER,
+        }
+    }
+}
+
+/// Pretty-printed JSON with a trailing newline.
+pub fn render(assessment: &Assessment<'_>, ctx: &Context<'_>) -> String {
+    let report = JsonReport::new(assessment, ctx);
+    // Serializing plain structs of strings and numbers into a String cannot fail.
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// One line of JSON (for JSON Lines), with a trailing newline.
+pub fn render_line(assessment: &Assessment<'_>, ctx: &Context<'_>, out: &mut Vec<u8>) {
+    let report = JsonReport::new(assessment, ctx);
+    if serde_json::to_writer(&mut *out, &report).is_ok() {
+        out.push(b'\n');
+    }
+}

@@ -1,0 +1,190 @@
+//! The report for people: the verdict first, then why, then what to do.
+
+use std::fmt::Write;
+
+use super::{Context, DISCLAIMER};
+use crate::engine::Assessment;
+use crate::rulebook::Tier;
+
+/// The label shown with a tier; a word, so the verdict never depends on colour.
+pub fn tier_label(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Emergency => "EMERGENCY",
+        Tier::SeeClinician => "SEE A CLINICIAN FIRST",
+        Tier::Wait => "WAIT",
+        Tier::Caution => "SUITABLE WITH CAUTION",
+        Tier::Suitable => "SUITABLE",
+    }
+}
+
+struct Writer {
+    out: String,
+    width: usize,
+}
+
+impl Writer {
+    /// Writes `text` wrapped to the width, first line after `first`, the rest indented
+    /// to `indent` spaces.
+    fn para(&mut self, first: &str, indent: usize, text: &str) {
+        let rest = " ".repeat(indent);
+        let options = textwrap::Options::new(self.width.max(20))
+            .initial_indent(first)
+            .subsequent_indent(&rest);
+        for line in textwrap::wrap(text, options) {
+            let _ = writeln!(self.out, "{}", line.trim_end());
+        }
+    }
+
+    fn heading(&mut self, title: &str) {
+        let _ = writeln!(self.out, "\n{title}");
+    }
+
+    fn bullet(&mut self, text: &str) {
+        self.para("  - ", 4, text);
+    }
+}
+
+fn sources(list: &[String]) -> String {
+    list.join(", ")
+}
+
+pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
+    let mut w = Writer {
+        out: String::new(),
+        width: ctx.width,
+    };
+    let verdict = format!("{}: {}", tier_label(a.tier), a.headline);
+    w.para("", 0, &verdict);
+    if let Some(id) = &a.id {
+        w.para("", 0, &format!("Record: {id}"));
+    }
+
+    if a.reasons.is_empty() && a.to_check.is_empty() {
+        w.heading("Why");
+        w.bullet("None of the rulebook's red flags or contraindications apply to your answers.");
+    }
+    if !a.reasons.is_empty() {
+        w.heading("Why");
+        for r in &a.reasons {
+            w.bullet(&format!("{} [{}]", r.title, r.tier));
+            w.para("    ", 4, r.advice);
+            w.para("    ", 4, &format!("Sources: {}", sources(r.source)));
+        }
+    }
+
+    if !a.to_check.is_empty() {
+        w.heading("Not answered, so check these");
+        for c in &a.to_check {
+            w.bullet(&format!(
+                "{} (if yes: {})",
+                c.title,
+                tier_label(c.tier_if_confirmed).to_lowercase()
+            ));
+            for q in &c.questions {
+                w.para("      ? ", 8, q.prompt);
+            }
+            w.para("    ", 4, &format!("If so: {}", c.advice));
+        }
+    }
+
+    if let Some(wait) = &a.wait {
+        w.heading("When to wait");
+        let from = if wait.counted_from_event {
+            ""
+        } else {
+            " (counted from today, as the start date was not given)"
+        };
+        match (wait.days, wait.until) {
+            (Some(days), Some(until)) => {
+                let unit = if days == 1 { "day" } else { "days" };
+                w.bullet(&format!("Wait at least {days} more {unit}, until {until}{from}."));
+            }
+            _ => w.bullet("Wait until the following is true."),
+        }
+        for e in &wait.ends_when {
+            w.para("    ", 4, &format!("Ends when: {e}"));
+        }
+    }
+
+    if !a.see.is_empty() {
+        w.heading("Whom to see, and how soon");
+        for s in &a.see {
+            w.bullet(&format!("{}, {}: {}", s.who, s.when.describe(), s.why));
+        }
+    }
+
+    if a.show_techniques && !a.techniques.is_empty() {
+        w.heading(a.techniques_heading);
+        for (i, t) in a.techniques.iter().take(5).enumerate() {
+            let line = format!(
+                "{}. {} ({} pressure), score {}/100",
+                i + 1,
+                t.name,
+                t.pressure.as_str(),
+                t.score
+            );
+            w.para("  ", 5, &line);
+            for r in &t.reasons {
+                w.para("       ", 7, &format!("{:+} {}", r.delta, r.title));
+            }
+        }
+    }
+
+    if !a.avoid.is_empty() {
+        w.heading("Avoid");
+        for t in &a.avoid {
+            let why: Vec<String> = t
+                .reasons
+                .iter()
+                .map(|r| {
+                    let precaution = if r.precaution { ", until checked" } else { "" };
+                    format!("{}{precaution}: {}", r.title, r.why)
+                })
+                .collect();
+            w.bullet(&format!("{}. {}", t.name, why.join(" ")));
+        }
+    }
+
+    let notes = &a.therapist;
+    if !notes.is_empty() && a.show_techniques {
+        w.heading("Tell your therapist");
+        if let Some(p) = notes.max_pressure {
+            w.bullet(&format!("Pressure: {} at most.", p.as_str()));
+        }
+        for area in &notes.avoid_areas {
+            w.bullet(&format!("Avoid: {area}"));
+        }
+        for p in &notes.products {
+            w.bullet(&format!("Products: {p}"));
+        }
+        for p in &notes.positioning {
+            w.bullet(&format!("Positioning: {p}"));
+        }
+        for t in &notes.tell_therapist {
+            w.bullet(t);
+        }
+    }
+
+    if !a.care.is_empty() {
+        w.heading("Complementary care");
+        for c in &a.care {
+            w.bullet(&format!("{}: {}", c.name, c.advice));
+        }
+    }
+
+    w.out.push('\n');
+    w.para("", 0, &format!(
+        "Rulebook {} {}, assessed {}. Rules applied: {}.",
+        ctx.book.meta.name,
+        ctx.book.meta.version,
+        ctx.date,
+        if a.trace.is_empty() {
+            "none".to_string()
+        } else {
+            a.trace.iter().map(|t| t.rule).collect::<Vec<_>>().join(", ")
+        }
+    ));
+    w.out.push('\n');
+    w.para("", 0, DISCLAIMER);
+    w.out
+}

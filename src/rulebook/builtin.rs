@@ -1,0 +1,14 @@
+//! The default rulebook, embedded so the binary works from any directory.
+//!
+//! A test (`builtin_lists_every_rules_file`) checks this list against `rules/*.yaml`, so a
+//! new rules file cannot be forgotten here.
+
+pub const FILES: &[(&str, &str)] = &[
+    ("care.yaml", include_str!("../../rules/care.yaml")),
+    ("conditions.yaml", include_str!("../../rules/conditions.yaml")),
+    ("preferences.yaml", include_str!("../../rules/preferences.yaml")),
+    ("questions.yaml", include_str!("../../rules/questions.yaml")),
+    ("red_flags.yaml", include_str!("../../rules/red_flags.yaml")),
+    ("rulebook.yaml", include_str!("../../rules/rulebook.yaml")),
+    ("techniques.yaml", include_str!("../../rules/techniques.yaml")),
+];

@@ -1,0 +1,181 @@
+//! Reading rulebook files and merging them into one [`Rulebook`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::model::RulebookFile;
+use super::{Location, Origin, Problem, Rulebook, RulebookError, validate};
+use crate::yaml;
+
+/// A rulebook file larger than this is refused before parsing (a rulebook is text
+/// written by people; megabytes mean a mistake or an attack).
+pub const MAX_RULEBOOK_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
+    let io_err = |source| RulebookError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_err)? {
+        let path = entry.map_err(io_err)?.path();
+        let is_yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        if is_yaml && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(RulebookError::Invalid(vec![Problem {
+            location: Location {
+                file: dir.display().to_string(),
+                line: None,
+            },
+            item: None,
+            message: "no *.yaml files in this directory; a rulebook directory holds rulebook.yaml, questions.yaml, ...".into(),
+        }]));
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let io_err = |source| RulebookError::Io {
+            path: path.clone(),
+            source,
+        };
+        let size = std::fs::metadata(&path).map_err(io_err)?.len();
+        let name = path.display().to_string();
+        if size > MAX_RULEBOOK_FILE_BYTES {
+            return Err(RulebookError::Invalid(vec![Problem {
+                location: Location {
+                    file: name,
+                    line: None,
+                },
+                item: None,
+                message: format!(
+                    "file is {size} bytes; the limit for one rulebook file is {MAX_RULEBOOK_FILE_BYTES} bytes"
+                ),
+            }]));
+        }
+        let bytes = std::fs::read(&path).map_err(io_err)?;
+        match String::from_utf8(bytes) {
+            Ok(text) => files.push((name, text)),
+            Err(e) => {
+                return Err(RulebookError::Invalid(vec![Problem {
+                    location: Location {
+                        file: name,
+                        line: None,
+                    },
+                    item: None,
+                    message: format!(
+                        "not valid UTF-8 (first bad byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                }]));
+            }
+        }
+    }
+    from_texts(files, Origin::Dir(dir.to_path_buf()))
+}
+
+pub(super) fn from_texts(
+    files: Vec<(String, String)>,
+    origin: Origin,
+) -> Result<Rulebook, RulebookError> {
+    let mut problems = Vec::new();
+    let mut merged = RulebookFile::default();
+    let mut meta_count = 0usize;
+    let mut locations: HashMap<String, Vec<Location>> = HashMap::new();
+
+    for (name, text) in &files {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let parsed: RulebookFile = match yaml::from_str::<Option<RulebookFile>>(text) {
+            Ok(Some(file)) => file,
+            // An empty file or one of only comments contributes nothing.
+            Ok(None) => continue,
+            Err(e) => {
+                problems.push(Problem {
+                    location: Location {
+                        file: name.clone(),
+                        line: e.line,
+                    },
+                    item: None,
+                    message: e.message,
+                });
+                continue;
+            }
+        };
+        let mut locate = |id: &str| {
+            let seen = locations.entry(id.to_string()).or_default();
+            // A repeated id is found again after the line of its previous occurrence.
+            let after = seen
+                .iter()
+                .rfind(|l| &l.file == name)
+                .and_then(|l| l.line)
+                .unwrap_or(0);
+            seen.push(Location {
+                file: name.clone(),
+                line: find_id_line(text, id, after),
+            });
+        };
+        parsed.sources.iter().for_each(|s| locate(&s.id));
+        parsed.questions.iter().for_each(|q| locate(&q.id));
+        parsed.rules.iter().for_each(|r| locate(&r.id));
+        parsed.techniques.iter().for_each(|t| locate(&t.id));
+        parsed.care.iter().for_each(|c| locate(&c.id));
+        if let Some(meta) = parsed.rulebook {
+            meta_count += 1;
+            locations.entry("rulebook".into()).or_default().push(Location {
+                file: name.clone(),
+                line: text
+                    .lines()
+                    .position(|l| l.starts_with("rulebook:"))
+                    .map(|i| i + 1),
+            });
+            merged.rulebook = Some(meta);
+        }
+        merged.sources.extend(parsed.sources);
+        merged.questions.extend(parsed.questions);
+        merged.rules.extend(parsed.rules);
+        merged.techniques.extend(parsed.techniques);
+        merged.care.extend(parsed.care);
+    }
+    if !problems.is_empty() {
+        // Parse errors make cross-reference checks noisy and misleading; stop here.
+        return Err(RulebookError::Invalid(problems));
+    }
+    let first_file = files.first().map(|f| f.0.clone()).unwrap_or_default();
+    let book = validate::validate(merged, meta_count, locations, origin, &first_file)?;
+    Ok(book)
+}
+
+/// The 1-based line, after line `after`, on which `id: <id>` is written, if a plain scan
+/// finds it.
+fn find_id_line(text: &str, id: &str, after: usize) -> Option<usize> {
+    text.lines().skip(after).position(|line| {
+        let line = line.trim_start().trim_start_matches("- ").trim_start();
+        line.strip_prefix("id:")
+            .map(|rest| {
+                let rest = rest.trim();
+                rest == id || rest.trim_matches(|c| c == '"' || c == '\'') == id
+            })
+            .unwrap_or(false)
+    })
+    .map(|i| i + after + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_id_line;
+
+    #[test]
+    fn finds_the_line_of_an_id() {
+        let text = "rules:\n  - id: a\n    title: x\n  - id: \"b\"\n";
+        assert_eq!(find_id_line(text, "a", 0), Some(2));
+        assert_eq!(find_id_line(text, "b", 0), Some(4));
+        assert_eq!(find_id_line(text, "c", 0), None);
+        let twice = "- id: a\n- id: a\n";
+        assert_eq!(find_id_line(twice, "a", 1), Some(2));
+    }
+}

@@ -1,0 +1,175 @@
+//! The rulebook: loading `rules/*.yaml`, merging the files, and validating the whole.
+//!
+//! A [`Rulebook`] only exists once it has passed validation, so the engine can compile it
+//! without re-checking references.
+
+pub mod builtin;
+pub mod condition;
+mod load;
+pub mod model;
+mod validate;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use condition::{Condition, Literal, Operator};
+pub use model::*;
+
+/// Where a rulebook item was written: file and (when it could be found) line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file),
+            None => f.write_str(&self.file),
+        }
+    }
+}
+
+/// One thing wrong with a rulebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Location,
+    /// The id of the rule, question, technique or care item concerned, if any.
+    pub item: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.location)?;
+        if let Some(item) = &self.item {
+            write!(f, "{item}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulebookError {
+    #[error("cannot read rulebook {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("rulebook has {} problem(s):\n{}", .0.len(), ProblemList(.0))]
+    Invalid(Vec<Problem>),
+}
+
+impl RulebookError {
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            RulebookError::Invalid(p) => p,
+            RulebookError::Io { .. } => &[],
+        }
+    }
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the rulebook came from, for reports and `--version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    Dir(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::Dir(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A loaded and validated rulebook.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    pub meta: Meta,
+    pub sources: Vec<SourceDef>,
+    pub questions: Vec<Question>,
+    pub rules: Vec<Rule>,
+    pub techniques: Vec<Technique>,
+    pub care: Vec<Care>,
+    pub origin: Origin,
+    locations: HashMap<String, Vec<Location>>,
+    question_index: HashMap<String, usize>,
+}
+
+impl Rulebook {
+    /// The rulebook compiled into the binary from `rules/*.yaml`.
+    pub fn builtin() -> Result<Rulebook, RulebookError> {
+        let files = builtin::FILES
+            .iter()
+            .map(|(name, text)| (format!("rules/{name}"), (*text).to_string()))
+            .collect();
+        load::from_texts(files, Origin::Builtin)
+    }
+
+    /// Every `*.yaml` file directly inside `dir` (sorted by name) forms the rulebook.
+    pub fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
+        load::from_dir(dir)
+    }
+
+    /// Builds a rulebook from in-memory files `(name, text)`; used by tests and tools.
+    pub fn from_texts(files: Vec<(String, String)>) -> Result<Rulebook, RulebookError> {
+        load::from_texts(files, Origin::Builtin)
+    }
+
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.question_index.get(id).copied()
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.question_index(id).map(|i| &self.questions[i])
+    }
+
+    pub fn technique_index(&self, id: &str) -> Option<usize> {
+        self.techniques.iter().position(|t| t.id == id)
+    }
+
+    pub fn source_title(&self, id: &str) -> Option<&str> {
+        self.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.title.as_str())
+    }
+
+    /// Where the item with this id was written.
+    pub fn location(&self, id: &str) -> Location {
+        self.locations
+            .get(id)
+            .and_then(|l| l.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn tier_text(&self, tier: Tier) -> &TierText {
+        // Validation guarantees every tier has its text.
+        static EMPTY: std::sync::OnceLock<TierText> = std::sync::OnceLock::new();
+        self.meta
+            .tiers
+            .get(&tier)
+            .unwrap_or_else(|| EMPTY.get_or_init(TierText::default))
+    }
+}

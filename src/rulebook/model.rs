@@ -1,0 +1,403 @@
+//! The rulebook as it is written in `rules/*.yaml`: plain typed data, no behaviour.
+//!
+//! Every struct rejects unknown keys, so a typo in a rulebook is an error rather than a
+//! silently ignored setting. Fields that validation must report on (a missing `source`,
+//! a missing `rationale`) default to empty here so that loading can report all such
+//! problems at once instead of stopping at the first missing field.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+
+/// The verdict tiers, from least to most strict. `Ord` follows strictness, so the
+/// strictest of several tiers is simply their maximum.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    #[default]
+    Suitable,
+    Caution,
+    Wait,
+    SeeClinician,
+    Emergency,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [
+        Tier::Emergency,
+        Tier::SeeClinician,
+        Tier::Wait,
+        Tier::Caution,
+        Tier::Suitable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Suitable => "suitable",
+            Tier::Caution => "caution",
+            Tier::Wait => "wait",
+            Tier::SeeClinician => "see_clinician",
+            Tier::Emergency => "emergency",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How soon a person should see a clinician. Ordered from least to most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    BeforeBooking,
+    WithinDays,
+    Today,
+    Now,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::BeforeBooking => "before_booking",
+            Urgency::WithinDays => "within_days",
+            Urgency::Today => "today",
+            Urgency::Now => "now",
+        }
+    }
+
+    /// Words for people; the snake_case name is for programs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Urgency::BeforeBooking => "before you book a massage",
+            Urgency::WithinDays => "within a few days",
+            Urgency::Today => "today",
+            Urgency::Now => "now",
+        }
+    }
+}
+
+/// Massage pressure, from lightest to firmest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pressure {
+    Light,
+    Medium,
+    Firm,
+}
+
+impl Pressure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pressure::Light => "light",
+            Pressure::Medium => "medium",
+            Pressure::Firm => "firm",
+        }
+    }
+}
+
+/// One YAML file of a rulebook directory. Every section is optional so that a rulebook
+/// can be split by concern (questions, red flags, techniques, care) across files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulebookFile {
+    #[serde(default)]
+    pub rulebook: Option<Meta>,
+    #[serde(default)]
+    pub sources: Vec<SourceDef>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub techniques: Vec<Technique>,
+    #[serde(default)]
+    pub care: Vec<Care>,
+}
+
+/// Rulebook-wide settings: its name and version, and the words shown for each tier.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    /// Wording per tier. Every tier must be present (validation checks).
+    #[serde(default)]
+    pub tiers: BTreeMap<Tier, TierText>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierText {
+    /// The verdict in one plain sentence.
+    pub headline: String,
+    /// Heading over the ranked techniques; for tiers where massage is off, omit
+    /// `show_techniques` or set it to false.
+    #[serde(default)]
+    pub techniques_heading: String,
+    #[serde(default = "default_true")]
+    pub show_techniques: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A citable source: a seed article (by file name) or a guideline (by short key).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    pub id: String,
+    pub title: String,
+}
+
+/// The kinds of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    /// yes / no (and "unknown" where allowed).
+    YesNo,
+    /// A number with a unit and an inclusive range.
+    Number,
+    /// A whole number from 0 to 10.
+    Scale,
+    /// Exactly one of `choices`.
+    OneOf,
+    /// Any number of `choices`, including none.
+    SeveralOf,
+}
+
+impl QuestionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::YesNo => "yes_no",
+            QuestionType::Number => "number",
+            QuestionType::Scale => "scale",
+            QuestionType::OneOf => "one_of",
+            QuestionType::SeveralOf => "several_of",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub prompt: String,
+    #[serde(default)]
+    pub help: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    /// For numbers: what the number counts (`years`, `days`, `weeks`, ...).
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// For numbers: whether only whole numbers are accepted.
+    #[serde(default)]
+    pub integer: bool,
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Whether "unknown" ("not sure") is an accepted answer.
+    #[serde(default)]
+    pub allow_unknown: bool,
+    /// Ask this question only when the condition holds (or cannot be decided yet).
+    #[serde(default)]
+    pub ask_if: Option<Condition>,
+    #[serde(default)]
+    pub rationale: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub source: Vec<String>,
+}
+
+impl Question {
+    /// The inclusive range of a number or scale question.
+    pub fn range(&self) -> (f64, f64) {
+        match self.kind {
+            QuestionType::Scale => (0.0, 10.0),
+            _ => (self.min.unwrap_or(f64::MIN), self.max.unwrap_or(f64::MAX)),
+        }
+    }
+
+    /// Days per unit, for number questions that count elapsed time (`wait.since`).
+    pub fn days_per_unit(&self) -> Option<u32> {
+        match self.unit.as_deref() {
+            Some("days") => Some(1),
+            Some("weeks") => Some(7),
+            _ => None,
+        }
+    }
+}
+
+/// Who to see and how soon.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct See {
+    pub who: String,
+    pub when: Urgency,
+}
+
+/// A period to defer massage. `days` or `weeks` (not both) is the whole period; `since`
+/// names a number question (unit days or weeks) that says how much of it has passed.
+/// Without `days` or `weeks` the wait is open-ended: it lasts until `ends_when`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wait {
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub weeks: Option<u32>,
+    #[serde(default)]
+    pub since: Option<String>,
+    /// What ends the wait, in words.
+    pub ends_when: String,
+}
+
+impl Wait {
+    /// The whole period in days; `None` for an open-ended wait.
+    pub fn total_days(&self) -> Option<u32> {
+        match (self.days, self.weeks) {
+            (None, None) => None,
+            (d, w) => Some(d.unwrap_or(0).saturating_add(w.unwrap_or(0).saturating_mul(7))),
+        }
+    }
+}
+
+/// Changes a therapist should make. Lists from several rules are merged; the pressure
+/// limit is the lightest named.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifications {
+    #[serde(default)]
+    pub pressure: Option<Pressure>,
+    #[serde(default)]
+    pub avoid_areas: Vec<String>,
+    #[serde(default)]
+    pub products: Vec<String>,
+    #[serde(default)]
+    pub positioning: Vec<String>,
+    #[serde(default)]
+    pub tell_therapist: Vec<String>,
+}
+
+/// What a rule does when its condition cannot be decided because an answer is unknown.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IfUnknown {
+    pub tier: Tier,
+    #[serde(default)]
+    pub see: Option<See>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub when: Condition,
+    /// The action: the tier this rule sets when it fires. Rules without a tier only
+    /// adjust technique scores or add exclusions.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// What the person should do, in words.
+    #[serde(default)]
+    pub advice: String,
+    #[serde(default)]
+    pub see: Option<See>,
+    #[serde(default)]
+    pub wait: Option<Wait>,
+    /// Techniques excluded when this rule fires (or is unknown and has a tier).
+    #[serde(default)]
+    pub avoid: Vec<String>,
+    /// Score changes per technique id, -100..=100.
+    #[serde(default)]
+    pub adjust: BTreeMap<String, i32>,
+    #[serde(default)]
+    pub modifications: Option<Modifications>,
+    #[serde(default)]
+    pub if_unknown: Option<IfUnknown>,
+    #[serde(default)]
+    pub rationale: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub source: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Technique {
+    pub id: String,
+    pub name: String,
+    pub pressure: Pressure,
+    /// Starting score (0-100) before rules adjust it.
+    pub base_score: u8,
+    pub description: String,
+    #[serde(default)]
+    pub suits: Vec<String>,
+    #[serde(default)]
+    pub not_for: Vec<String>,
+    #[serde(default)]
+    pub rationale: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub source: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Care {
+    pub id: String,
+    pub name: String,
+    pub advice: String,
+    /// When this care applies; omitted means always (within `up_to`).
+    #[serde(default)]
+    pub when: Option<Condition>,
+    /// The strictest verdict tier at which this care is still offered.
+    #[serde(default = "default_care_up_to")]
+    pub up_to: Tier,
+    #[serde(default)]
+    pub rationale: String,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub source: Vec<String>,
+}
+
+fn default_care_up_to() -> Tier {
+    Tier::SeeClinician
+}
+
+/// Accepts `source: KEY` as well as `source: [KEY, KEY]`.
+fn one_or_many<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}

@@ -1,0 +1,33 @@
+//! "Did you mean" suggestions for misspelt ids.
+
+/// The closest candidate to `input`, when it is close enough to be a plausible typo.
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let input_lower = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&input_lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(2))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+/// ` (did you mean `x`?)`, or nothing.
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match closest(input, candidates) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        let ids = ["pain_intensity", "age", "saddle_numbness"];
+        assert_eq!(closest("pain_intensty", ids), Some("pain_intensity"));
+        assert_eq!(closest("Saddle_Numbness", ids), Some("saddle_numbness"));
+        assert_eq!(closest("weather", ids), None);
+    }
+}
