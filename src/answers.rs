@@ -91,7 +91,9 @@ impl fmt::Display for AnswerProblem {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswersError {
-    #[error("the answers are empty: write one `question_id: answer` per line (see `massage-check template`)")]
+    #[error(
+        "the answers are empty: write one `question_id: answer` per line (see `massage-check template`)"
+    )]
     Empty,
     #[error("the answers are {size} bytes; the limit is {limit} bytes")]
     TooLarge { size: usize, limit: usize },
@@ -173,7 +175,11 @@ pub fn allowed(q: &Question) -> String {
         QuestionType::Scale => format!("a whole number from 0 to 10{unknown}"),
         QuestionType::Number => {
             let (min, max) = q.range();
-            let whole = if q.integer { "a whole number" } else { "a number" };
+            let whole = if q.integer {
+                "a whole number"
+            } else {
+                "a number"
+            };
             let unit = q.unit.as_deref().unwrap_or("");
             format!("{whole} of {unit} from {min} to {max}{unknown}")
         }
@@ -183,7 +189,10 @@ pub fn allowed(q: &Question) -> String {
         }
         QuestionType::SeveralOf => {
             let ids: Vec<&str> = q.choices.iter().map(|c| c.id.as_str()).collect();
-            format!("a list of any of: {} (or [] for none){unknown}", ids.join(", "))
+            format!(
+                "a list of any of: {} (or [] for none){unknown}",
+                ids.join(", ")
+            )
         }
     }
 }
@@ -200,7 +209,10 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
         return if q.allow_unknown {
             Ok(Value::Unknown)
         } else {
-            Err(format!("\"unknown\" is not accepted here; expected {}", allowed(q)))
+            Err(format!(
+                "\"unknown\" is not accepted here; expected {}",
+                allowed(q)
+            ))
         };
     }
     match q.kind {
@@ -219,11 +231,17 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
             let (min, max) = q.range();
             let whole = q.integer || q.kind == QuestionType::Scale;
             if !n.is_finite() {
-                Err(format!("expected {}, found a value that is not a finite number", allowed(q)))
+                Err(format!(
+                    "expected {}, found a value that is not a finite number",
+                    allowed(q)
+                ))
             } else if n < min || n > max {
                 Err(format!("{n} is out of range; expected {}", allowed(q)))
             } else if whole && n.fract() != 0.0 {
-                Err(format!("{n} is not a whole number; expected {}", allowed(q)))
+                Err(format!(
+                    "{n} is not a whole number; expected {}",
+                    allowed(q)
+                ))
             } else {
                 Ok(Value::Number(n))
             }
@@ -384,7 +402,10 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                     Raw::Number(n) => out.answers.id = Some(format_number(n)),
                     other => out.problems.push(problem(
                         "id",
-                        format!("expected a text or number record id, found {}", other.describe()),
+                        format!(
+                            "expected a text or number record id, found {}",
+                            other.describe()
+                        ),
                     )),
                 }
                 continue;
@@ -425,19 +446,27 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
     }
 
     fn visit_bool<E: de::Error>(self, _v: bool) -> Result<Collected, E> {
-        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer",
+        ))
     }
 
     fn visit_i64<E: de::Error>(self, _v: i64) -> Result<Collected, E> {
-        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer",
+        ))
     }
 
     fn visit_u64<E: de::Error>(self, _v: u64) -> Result<Collected, E> {
-        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer",
+        ))
     }
 
     fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Collected, E> {
-        Err(de::Error::custom("the answers must be a mapping of question id to answer"))
+        Err(de::Error::custom(
+            "the answers must be a mapping of question id to answer",
+        ))
     }
 }
 

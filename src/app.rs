@@ -29,8 +29,7 @@ pub struct UsageError(pub String);
 
 /// The exit code for an error returned by [`run`].
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<AnswersError>().is_some() || err.downcast_ref::<UsageError>().is_some()
-    {
+    if err.downcast_ref::<AnswersError>().is_some() || err.downcast_ref::<UsageError>().is_some() {
         EXIT_USAGE
     } else {
         EXIT_ERROR
@@ -166,9 +165,9 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
                 out.push('\n');
             }
             write_stdout(out.as_bytes())?;
-            let name = dir.map(PathBuf::from).map_or("the built-in rulebook".into(), |d| {
-                d.display().to_string()
-            });
+            let name = dir
+                .map(PathBuf::from)
+                .map_or("the built-in rulebook".into(), |d| d.display().to_string());
             eprintln!("massage-check: {name} has {} problem(s)", problems.len());
             Ok(EXIT_ERROR)
         }

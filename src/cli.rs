@@ -121,14 +121,18 @@ pub struct OutputArgs {
 
 fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| {
-        format!("`{s}` is not a tier; expected one of emergency, see_clinician, wait, caution, suitable")
+        format!(
+            "`{s}` is not a tier; expected one of emergency, see_clinician, wait, caution, suitable"
+        )
     })
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// Validate a rulebook; prints every problem and exits 1, or is silent and exits 0.
-    #[command(after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules")]
+    #[command(
+        after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules"
+    )]
     Check {
         /// The rulebook directory; defaults to --rules, or else the built-in rulebook.
         ///

@@ -64,7 +64,8 @@ impl FromStr for Date {
     fn from_str(s: &str) -> Result<Date, DateError> {
         let err = || DateError(s.to_string());
         let mut parts = s.split('-');
-        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(err());
         };
@@ -128,7 +129,14 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for s in ["2026-02-29", "2026-13-01", "2026-1-01", "21-11-2026", "2026-11-21x", ""] {
+        for s in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "21-11-2026",
+            "2026-11-21x",
+            "",
+        ] {
             assert!(s.parse::<Date>().is_err(), "{s} should be rejected");
         }
     }
@@ -139,6 +147,9 @@ mod tests {
         assert_eq!(d.add_days(3).to_string(), "2027-01-02");
         let d: Date = "2024-02-28".parse().unwrap();
         assert_eq!(d.add_days(1).to_string(), "2024-02-29");
-        assert_eq!(Date::from_ymd(1970, 1, 1).map(|d| d.add_days(0).days), Some(0));
+        assert_eq!(
+            Date::from_ymd(1970, 1, 1).map(|d| d.add_days(0).days),
+            Some(0)
+        );
     }
 }

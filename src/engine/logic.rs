@@ -251,17 +251,35 @@ mod tests {
     fn kleene_all_and_any() {
         let values = [Value::Bool(true), Value::Unknown, Value::Bool(false)];
         let applicable = [true, true, true];
-        let facts = Facts { values: &values, applicable: &applicable };
+        let facts = Facts {
+            values: &values,
+            applicable: &applicable,
+        };
         let yes = cmp(0, Test::Bool(true));
         let unk = cmp(1, Test::Bool(true));
         let no = cmp(2, Test::Bool(true));
         let all = |v: Vec<Node>| Node::All(v.into_boxed_slice());
         let any = |v: Vec<Node>| Node::Any(v.into_boxed_slice());
-        assert_eq!(all(vec![yes.clone(), unk.clone()]).eval(&facts), Truth::Unknown);
-        assert_eq!(all(vec![no.clone(), unk.clone()]).eval(&facts), Truth::False);
-        assert_eq!(any(vec![no.clone(), unk.clone()]).eval(&facts), Truth::Unknown);
-        assert_eq!(any(vec![yes.clone(), unk.clone()]).eval(&facts), Truth::True);
-        assert_eq!(Node::Not(Box::new(unk.clone())).eval(&facts), Truth::Unknown);
+        assert_eq!(
+            all(vec![yes.clone(), unk.clone()]).eval(&facts),
+            Truth::Unknown
+        );
+        assert_eq!(
+            all(vec![no.clone(), unk.clone()]).eval(&facts),
+            Truth::False
+        );
+        assert_eq!(
+            any(vec![no.clone(), unk.clone()]).eval(&facts),
+            Truth::Unknown
+        );
+        assert_eq!(
+            any(vec![yes.clone(), unk.clone()]).eval(&facts),
+            Truth::True
+        );
+        assert_eq!(
+            Node::Not(Box::new(unk.clone())).eval(&facts),
+            Truth::Unknown
+        );
         assert_eq!(Node::Not(Box::new(no)).eval(&facts), Truth::True);
         assert_eq!(cmp(1, Test::IsUnknown(true)).eval(&facts), Truth::True);
     }
@@ -269,17 +287,26 @@ mod tests {
     #[test]
     fn questions_that_do_not_apply_are_false_not_unknown() {
         let values = [Value::Unanswered];
-        let facts = Facts { values: &values, applicable: &[false] };
+        let facts = Facts {
+            values: &values,
+            applicable: &[false],
+        };
         assert_eq!(cmp(0, Test::AtMost(3.0)).eval(&facts), Truth::False);
         assert_eq!(cmp(0, Test::IsUnknown(true)).eval(&facts), Truth::False);
-        let facts = Facts { values: &values, applicable: &[true] };
+        let facts = Facts {
+            values: &values,
+            applicable: &[true],
+        };
         assert_eq!(cmp(0, Test::AtMost(3.0)).eval(&facts), Truth::Unknown);
     }
 
     #[test]
     fn sets_and_choices() {
         let values = [Value::Choice(2), Value::Set(0b101)];
-        let facts = Facts { values: &values, applicable: &[true, true] };
+        let facts = Facts {
+            values: &values,
+            applicable: &[true, true],
+        };
         assert_eq!(cmp(0, Test::ChoiceIn(0b100)).eval(&facts), Truth::True);
         assert_eq!(cmp(0, Test::ChoiceIn(0b011)).eval(&facts), Truth::False);
         assert_eq!(cmp(1, Test::IncludesAll(0b001)).eval(&facts), Truth::True);

@@ -12,10 +12,12 @@ use std::borrow::Cow;
 
 use crate::answers::{AnswerProblem, Answers, AnswersError, Value};
 use crate::date::Date;
-use crate::rulebook::{IfUnknown, Location, Pressure, Problem, Rule, Rulebook, RulebookError, Tier};
+use crate::rulebook::{
+    IfUnknown, Location, Pressure, Problem, Rule, Rulebook, RulebookError, Tier,
+};
 pub use assessment::*;
-use logic::{Facts, Node};
 pub use logic::Truth;
+use logic::{Facts, Node};
 
 /// A rule with its references resolved to indices.
 #[derive(Debug)]
@@ -63,7 +65,8 @@ impl Engine {
     pub fn new(book: Rulebook) -> Result<Engine, RulebookError> {
         let mut rules = Vec::with_capacity(book.rules.len());
         for rule in &book.rules {
-            let when = logic::compile(&book, &rule.when).map_err(|m| internal(&book, &rule.id, m))?;
+            let when =
+                logic::compile(&book, &rule.when).map_err(|m| internal(&book, &rule.id, m))?;
             let index = |t: &String| {
                 book.technique_index(t)
                     .ok_or_else(|| internal(&book, &rule.id, format!("unknown technique `{t}`")))
@@ -288,8 +291,8 @@ impl Engine {
             }
         }
 
-        reasons.sort_by(|a, b| b.tier.cmp(&a.tier));
-        see.sort_by(|a, b| b.when.cmp(&a.when));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.tier));
+        see.sort_by_key(|s| std::cmp::Reverse(s.when));
 
         let tier_text = book.tier_text(tier);
         let mut avoid = Vec::new();
@@ -331,7 +334,7 @@ impl Engine {
             });
         }
         // Stable sort: equal scores keep rulebook order, so output is deterministic.
-        techniques.sort_by(|a, b| b.score.cmp(&a.score));
+        techniques.sort_by_key(|t| std::cmp::Reverse(t.score));
 
         let wait = self.wait(answers, &results, today);
 
@@ -371,22 +374,29 @@ impl Engine {
         }
     }
 
-    /// The longest remaining wait among rules that fired, or that could not be decided
-    /// and ask for a wait as their precaution.
+    /// The longest remaining wait among rules that fired. Rules that could not be decided
+    /// but ask for a wait as their precaution add what ends the wait, and set its length
+    /// only when no rule fired with one: an unanswered question should not stretch a
+    /// known wait.
     fn wait(&self, answers: &Answers, results: &[Truth], today: Date) -> Option<WaitAdvice<'_>> {
-        let mut longest: Option<(u32, bool)> = None;
+        // Index 0: waits from fired rules; 1: precautionary waits.
+        let mut longest: [Option<(u32, bool)>; 2] = [None, None];
         let mut ends_when = Vec::new();
         let mut rules = Vec::new();
         for ((rule, compiled), &result) in self.book.rules.iter().zip(&self.rules).zip(results) {
-            let applies = match result {
-                Truth::True => true,
-                Truth::Unknown => compiled
-                    .if_unknown
-                    .as_ref()
-                    .is_some_and(|u| u.tier >= Tier::Wait),
-                Truth::False => false,
+            let kind = match result {
+                Truth::True => 0,
+                Truth::Unknown
+                    if compiled
+                        .if_unknown
+                        .as_ref()
+                        .is_some_and(|u| u.tier >= Tier::Wait) =>
+                {
+                    1
+                }
+                _ => continue,
             };
-            let Some(wait) = rule.wait.as_ref().filter(|_| applies) else {
+            let Some(wait) = &rule.wait else {
                 continue;
             };
             let remaining = wait.total_days().map(|total| match compiled.wait_since {
@@ -406,14 +416,15 @@ impl Engine {
             ends_when.push(wait.ends_when.as_str());
             rules.push(rule.id.as_str());
             if let Some((days, from_event)) = remaining
-                && longest.is_none_or(|(longest_days, _)| days > longest_days)
+                && longest[kind].is_none_or(|(longest_days, _)| days > longest_days)
             {
-                longest = Some((days, from_event));
+                longest[kind] = Some((days, from_event));
             }
         }
         if rules.is_empty() {
             return None;
         }
+        let longest = longest[0].or(longest[1]);
         Some(WaitAdvice {
             days: longest.map(|(d, _)| d),
             until: longest.map(|(d, _)| today.add_days(i64::from(d))),

@@ -94,7 +94,10 @@ pub(super) fn unreachable(engine: &Engine) -> Vec<Problem> {
             problems.push(problem(
                 book,
                 &rule.id,
-                format!("`when` can never be true, so this rule never fires: {}", rule.when),
+                format!(
+                    "`when` can never be true, so this rule never fires: {}",
+                    rule.when
+                ),
             ));
         }
     }

@@ -9,8 +9,7 @@ use crate::engine::Assessment;
 use crate::rulebook::Rulebook;
 
 /// Printed last in every human-readable report.
-pub const DISCLAIMER: &str =
-    "This is information, not a diagnosis: if you are worried about your back, talk to a clinician.";
+pub const DISCLAIMER: &str = "This is information, not a diagnosis: if you are worried about your back, talk to a clinician.";
 
 /// The JSON report's schema version; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -73,17 +73,12 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     }
 
     if !a.to_check.is_empty() {
-        w.heading("Not answered, so check these");
-        for c in &a.to_check {
+        w.heading("Not answered, so please check these");
+        for (prompt, tier) in questions_to_check(a) {
             w.bullet(&format!(
-                "{} (if yes: {})",
-                c.title,
-                tier_label(c.tier_if_confirmed).to_lowercase()
+                "{prompt} (could mean: {})",
+                tier_label(tier).to_lowercase()
             ));
-            for q in &c.questions {
-                w.para("      ? ", 8, q.prompt);
-            }
-            w.para("    ", 4, &format!("If so: {}", c.advice));
         }
     }
 
@@ -97,7 +92,9 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         match (wait.days, wait.until) {
             (Some(days), Some(until)) => {
                 let unit = if days == 1 { "day" } else { "days" };
-                w.bullet(&format!("Wait at least {days} more {unit}, until {until}{from}."));
+                w.bullet(&format!(
+                    "Wait at least {days} more {unit}, until {until}{from}."
+                ));
             }
             _ => w.bullet("Wait until the following is true."),
         }
@@ -108,8 +105,20 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
 
     if !a.see.is_empty() {
         w.heading("Whom to see, and how soon");
+        // One line per clinician and urgency, listing every reason.
+        let mut grouped: Vec<(&str, crate::rulebook::Urgency, Vec<&str>)> = Vec::new();
         for s in &a.see {
-            w.bullet(&format!("{}, {}: {}", s.who, s.when.describe(), s.why));
+            match grouped
+                .iter_mut()
+                .find(|(who, when, _)| *who == s.who && *when == s.when)
+            {
+                Some(entry) => entry.2.push(s.why),
+                None => grouped.push((s.who, s.when, vec![s.why])),
+            }
+        }
+        for (who, when, why) in grouped {
+            let who = capitalise(who);
+            w.bullet(&format!("{who}, {}: {}.", when.describe(), why.join("; ")));
         }
     }
 
@@ -133,15 +142,35 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     if !a.avoid.is_empty() {
         w.heading("Avoid");
         for t in &a.avoid {
-            let why: Vec<String> = t
+            let confirmed: Vec<&str> = t
                 .reasons
                 .iter()
-                .map(|r| {
-                    let precaution = if r.precaution { ", until checked" } else { "" };
-                    format!("{}{precaution}: {}", r.title, r.why)
-                })
+                .filter(|r| !r.precaution)
+                .map(|r| r.title)
                 .collect();
-            w.bullet(&format!("{}. {}", t.name, why.join(" ")));
+            let precautions: Vec<&str> = t
+                .reasons
+                .iter()
+                .filter(|r| r.precaution)
+                .map(|r| r.title)
+                .collect();
+            let mut why = confirmed.join("; ");
+            if !precautions.is_empty() {
+                if !why.is_empty() {
+                    why.push_str("; ");
+                }
+                why.push_str(&format!(
+                    "until you have checked: {}",
+                    precautions.join("; ")
+                ));
+            }
+            w.bullet(&format!("{}: {why}.", t.name));
+            // One confirmed reason is worth explaining in full.
+            if let [only] = t.reasons.as_slice()
+                && !only.precaution
+            {
+                w.para("    ", 4, &only.why);
+            }
         }
     }
 
@@ -173,18 +202,52 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     }
 
     w.out.push('\n');
-    w.para("", 0, &format!(
-        "Rulebook {} {}, assessed {}. Rules applied: {}.",
-        ctx.book.meta.name,
-        ctx.book.meta.version,
-        ctx.date,
-        if a.trace.is_empty() {
-            "none".to_string()
-        } else {
-            a.trace.iter().map(|t| t.rule).collect::<Vec<_>>().join(", ")
-        }
-    ));
+    w.para(
+        "",
+        0,
+        &format!(
+            "Rulebook {} {}, assessed {}. Rules applied: {}.",
+            ctx.book.meta.name,
+            ctx.book.meta.version,
+            ctx.date,
+            if a.trace.is_empty() {
+                "none".to_string()
+            } else {
+                a.trace
+                    .iter()
+                    .map(|t| t.rule)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+    );
     w.out.push('\n');
     w.para("", 0, DISCLAIMER);
     w.out
+}
+
+/// Each undecided question once, with the strictest tier a yes could lead to, strictest
+/// first (then in the order the rules read them).
+fn questions_to_check<'a>(a: &Assessment<'a>) -> Vec<(&'a str, Tier)> {
+    let mut out: Vec<(&str, &str, Tier)> = Vec::new();
+    for check in &a.to_check {
+        for q in &check.questions {
+            match out.iter_mut().find(|(id, _, _)| *id == q.id) {
+                Some(entry) => entry.2 = entry.2.max(check.tier_if_confirmed),
+                None => out.push((q.id, q.prompt, check.tier_if_confirmed)),
+            }
+        }
+    }
+    out.sort_by_key(|entry| std::cmp::Reverse(entry.2));
+    out.into_iter()
+        .map(|(_, prompt, tier)| (prompt, tier))
+        .collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -5,10 +5,19 @@
 
 pub const FILES: &[(&str, &str)] = &[
     ("care.yaml", include_str!("../../rules/care.yaml")),
-    ("conditions.yaml", include_str!("../../rules/conditions.yaml")),
-    ("preferences.yaml", include_str!("../../rules/preferences.yaml")),
+    (
+        "conditions.yaml",
+        include_str!("../../rules/conditions.yaml"),
+    ),
+    (
+        "preferences.yaml",
+        include_str!("../../rules/preferences.yaml"),
+    ),
     ("questions.yaml", include_str!("../../rules/questions.yaml")),
     ("red_flags.yaml", include_str!("../../rules/red_flags.yaml")),
     ("rulebook.yaml", include_str!("../../rules/rulebook.yaml")),
-    ("techniques.yaml", include_str!("../../rules/techniques.yaml")),
+    (
+        "techniques.yaml",
+        include_str!("../../rules/techniques.yaml"),
+    ),
 ];

@@ -74,7 +74,10 @@ impl fmt::Display for Operator {
             Operator::In(v) | Operator::IncludesAny(v) => {
                 write!(f, "{} [{}]", self.name(), v.join(", "))
             }
-            Operator::Below(n) | Operator::AtMost(n) | Operator::Above(n) | Operator::AtLeast(n) => {
+            Operator::Below(n)
+            | Operator::AtMost(n)
+            | Operator::Above(n)
+            | Operator::AtLeast(n) => {
                 write!(f, "{} {n}", self.name())
             }
             Operator::Includes(v) => write!(f, "includes {v}"),

@@ -126,13 +126,16 @@ pub(super) fn from_texts(
         parsed.care.iter().for_each(|c| locate(&c.id));
         if let Some(meta) = parsed.rulebook {
             meta_count += 1;
-            locations.entry("rulebook".into()).or_default().push(Location {
-                file: name.clone(),
-                line: text
-                    .lines()
-                    .position(|l| l.starts_with("rulebook:"))
-                    .map(|i| i + 1),
-            });
+            locations
+                .entry("rulebook".into())
+                .or_default()
+                .push(Location {
+                    file: name.clone(),
+                    line: text
+                        .lines()
+                        .position(|l| l.starts_with("rulebook:"))
+                        .map(|i| i + 1),
+                });
             merged.rulebook = Some(meta);
         }
         merged.sources.extend(parsed.sources);
@@ -153,16 +156,18 @@ pub(super) fn from_texts(
 /// The 1-based line, after line `after`, on which `id: <id>` is written, if a plain scan
 /// finds it.
 fn find_id_line(text: &str, id: &str, after: usize) -> Option<usize> {
-    text.lines().skip(after).position(|line| {
-        let line = line.trim_start().trim_start_matches("- ").trim_start();
-        line.strip_prefix("id:")
-            .map(|rest| {
-                let rest = rest.trim();
-                rest == id || rest.trim_matches(|c| c == '"' || c == '\'') == id
-            })
-            .unwrap_or(false)
-    })
-    .map(|i| i + after + 1)
+    text.lines()
+        .skip(after)
+        .position(|line| {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            line.strip_prefix("id:")
+                .map(|rest| {
+                    let rest = rest.trim();
+                    rest == id || rest.trim_matches(|c| c == '"' || c == '\'') == id
+                })
+                .unwrap_or(false)
+        })
+        .map(|i| i + after + 1)
 }
 
 #[cfg(test)]

@@ -280,7 +280,10 @@ impl Wait {
     pub fn total_days(&self) -> Option<u32> {
         match (self.days, self.weeks) {
             (None, None) => None,
-            (d, w) => Some(d.unwrap_or(0).saturating_add(w.unwrap_or(0).saturating_mul(7))),
+            (d, w) => Some(
+                d.unwrap_or(0)
+                    .saturating_add(w.unwrap_or(0).saturating_mul(7)),
+            ),
         }
     }
 }

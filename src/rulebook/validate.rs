@@ -76,7 +76,13 @@ impl<'a> Checker<'a> {
 
     /// Checks that every comparison names an existing question and fits its type and range.
     /// `before` limits references to questions defined before position `before` (for ask_if).
-    fn check_condition(&mut self, item: &str, field: &str, cond: &Condition, before: Option<usize>) {
+    fn check_condition(
+        &mut self,
+        item: &str,
+        field: &str,
+        cond: &Condition,
+        before: Option<usize>,
+    ) {
         for (fact, op) in cond.comparisons() {
             let Some(question) = self.questions.get(fact).copied() else {
                 let hint = did_you_mean(fact, self.questions.keys().copied());
@@ -136,8 +142,7 @@ fn check_operator(q: &Question, op: &Operator) -> Result<(), String> {
             op.name(),
             match kind {
                 QuestionType::YesNo => "is: yes|no",
-                QuestionType::Number | QuestionType::Scale =>
-                    "is, below, at_most, above, at_least",
+                QuestionType::Number | QuestionType::Scale => "is, below, at_most, above, at_least",
                 QuestionType::OneOf => "is: CHOICE or in: [CHOICES]",
                 QuestionType::SeveralOf => "includes: CHOICE or includes_any: [CHOICES]",
             }
@@ -148,14 +153,16 @@ fn check_operator(q: &Question, op: &Operator) -> Result<(), String> {
         (QuestionType::YesNo, Operator::Is(v)) => match v {
             Literal::Bool(_) => Ok(()),
             Literal::Text(t) if matches!(t.as_str(), "yes" | "no") => Ok(()),
-            other => Err(format!("is yes/no; `is: {other}` can never match (use yes or no)")),
+            other => Err(format!(
+                "is yes/no; `is: {other}` can never match (use yes or no)"
+            )),
         },
         (QuestionType::Number | QuestionType::Scale, Operator::Is(Literal::Number(n))) => {
             check_in_range(q, *n, "is")
         }
-        (QuestionType::Number | QuestionType::Scale, Operator::Is(other)) => Err(format!(
-            "is a number; `is: {other}` is not a number"
-        )),
+        (QuestionType::Number | QuestionType::Scale, Operator::Is(other)) => {
+            Err(format!("is a number; `is: {other}` is not a number"))
+        }
         (
             QuestionType::Number | QuestionType::Scale,
             Operator::Below(n) | Operator::AtMost(n) | Operator::Above(n) | Operator::AtLeast(n),
@@ -204,10 +211,16 @@ fn check_in_range(q: &Question, n: f64, op: &str) -> Result<(), String> {
 fn check_question(c: &mut Checker<'_>, position: usize, q: &Question) {
     let id = q.id.as_str();
     if !is_identifier(id) {
-        c.report(id, "question ids use lowercase letters, digits and `_`, starting with a letter");
+        c.report(
+            id,
+            "question ids use lowercase letters, digits and `_`, starting with a letter",
+        );
     }
     if RESERVED_QUESTION_IDS.contains(&id) {
-        c.report(id, format!("`{id}` is reserved in answers files; choose another id"));
+        c.report(
+            id,
+            format!("`{id}` is reserved in answers files; choose another id"),
+        );
     }
     if q.prompt.trim().is_empty() {
         c.report(id, "has an empty `prompt`");
@@ -229,7 +242,10 @@ fn check_question(c: &mut Checker<'_>, position: usize, q: &Question) {
         _ => {}
     }
     if q.kind == QuestionType::Number && q.unit.as_deref().unwrap_or("").is_empty() {
-        c.report(id, "a number question needs a `unit` (years, days, weeks, ...)");
+        c.report(
+            id,
+            "a number question needs a `unit` (years, days, weeks, ...)",
+        );
     }
     match q.kind {
         QuestionType::OneOf | QuestionType::SeveralOf => {
@@ -253,14 +269,20 @@ fn check_question(c: &mut Checker<'_>, position: usize, q: &Question) {
                 if !is_identifier(&choice.id) {
                     c.report(
                         id,
-                        format!("choice id `{}` must use lowercase letters, digits and `_`", choice.id),
+                        format!(
+                            "choice id `{}` must use lowercase letters, digits and `_`",
+                            choice.id
+                        ),
                     );
                 }
             }
         }
         _ if has_choices => c.report(
             id,
-            format!("`choices` only apply to one_of and several_of, not {}", q.kind.as_str()),
+            format!(
+                "`choices` only apply to one_of and several_of, not {}",
+                q.kind.as_str()
+            ),
         ),
         _ => {}
     }
@@ -282,7 +304,10 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
     for (t, delta) in &rule.adjust {
         c.check_technique_ref(id, "adjust", t);
         if !(-100..=100).contains(delta) {
-            c.report(id, format!("`adjust.{t}` is {delta}; allowed range is -100 to 100"));
+            c.report(
+                id,
+                format!("`adjust.{t}` is {delta}; allowed range is -100 to 100"),
+            );
         }
     }
     if let Some(wait) = &rule.wait {
@@ -294,18 +319,30 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
                 c.report(id, "`see`, `wait` and `if_unknown` need a `tier`");
             }
             if rule.avoid.is_empty() && rule.adjust.is_empty() && rule.modifications.is_none() {
-                c.report(id, "does nothing: give it a `tier`, `avoid`, `adjust` or `modifications`");
+                c.report(
+                    id,
+                    "does nothing: give it a `tier`, `avoid`, `adjust` or `modifications`",
+                );
             }
         }
         Some(tier) => {
             if rule.advice.trim().is_empty() {
-                c.report(id, format!("a `{tier}` rule needs `advice` (what the person should do)"));
+                c.report(
+                    id,
+                    format!("a `{tier}` rule needs `advice` (what the person should do)"),
+                );
             }
             if tier >= Tier::SeeClinician && rule.see.is_none() {
-                c.report(id, format!("a `{tier}` rule needs `see` (who to see and when)"));
+                c.report(
+                    id,
+                    format!("a `{tier}` rule needs `see` (who to see and when)"),
+                );
             }
             if tier == Tier::Wait && rule.wait.is_none() {
-                c.report(id, "a `wait` rule needs `wait` (how long, and what ends it)");
+                c.report(
+                    id,
+                    "a `wait` rule needs `wait` (how long, and what ends it)",
+                );
             }
             if tier == Tier::Suitable {
                 c.report(id, "`tier: suitable` is the default; omit `tier` for rules that only adjust scores");
@@ -327,7 +364,10 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
                     );
                 }
                 if unknown.tier >= Tier::SeeClinician && unknown.see.is_none() {
-                    c.report(id, "`if_unknown` with a see_clinician or emergency tier needs `see`");
+                    c.report(
+                        id,
+                        "`if_unknown` with a see_clinician or emergency tier needs `see`",
+                    );
                 }
             }
         }
@@ -338,9 +378,10 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
 fn check_wait(c: &mut Checker<'_>, id: &str, wait: &Wait) {
     match (wait.days, wait.weeks) {
         (Some(_), Some(_)) => c.report(id, "`wait` takes `days` or `weeks`, not both"),
-        (None, None) if wait.since.is_some() => {
-            c.report(id, "`wait.since` needs `days` or `weeks` (the whole period)")
-        }
+        (None, None) if wait.since.is_some() => c.report(
+            id,
+            "`wait.since` needs `days` or `weeks` (the whole period)",
+        ),
         (Some(0), _) | (_, Some(0)) => c.report(id, "`wait` of zero days does nothing"),
         _ => {}
     }
@@ -397,14 +438,21 @@ pub(super) fn validate(
     for (id, kind) in all_ids {
         if id.trim().is_empty() {
             c.problems.push(Problem {
-                location: Location { file: first_file.into(), line: None },
+                location: Location {
+                    file: first_file.into(),
+                    line: None,
+                },
                 item: None,
                 message: format!("a {kind} has an empty id"),
             });
         } else if let Some((first, count)) = seen.get_mut(id) {
             *count += 1;
             let (first, nth) = (*first, *count);
-            c.report_nth(id, nth, format!("duplicate id: this {kind} reuses the id of a {first}"));
+            c.report_nth(
+                id,
+                nth,
+                format!("duplicate id: this {kind} reuses the id of a {first}"),
+            );
         } else {
             seen.insert(id, (kind, 0));
         }
@@ -412,9 +460,13 @@ pub(super) fn validate(
 
     match (meta_count, &file.rulebook) {
         (0, _) | (_, None) => c.problems.push(Problem {
-            location: Location { file: first_file.into(), line: None },
+            location: Location {
+                file: first_file.into(),
+                line: None,
+            },
             item: None,
-            message: "no `rulebook:` section (name, version, tiers); put one in rulebook.yaml".into(),
+            message: "no `rulebook:` section (name, version, tiers); put one in rulebook.yaml"
+                .into(),
         }),
         (1, Some(meta)) => {
             if meta.version.trim().is_empty() {
@@ -439,7 +491,10 @@ pub(super) fn validate(
     }
     if file.questions.is_empty() {
         c.problems.push(Problem {
-            location: Location { file: first_file.into(), line: None },
+            location: Location {
+                file: first_file.into(),
+                line: None,
+            },
             item: None,
             message: "the rulebook has no questions".into(),
         });
@@ -452,7 +507,13 @@ pub(super) fn validate(
     }
     for t in &file.techniques {
         if t.base_score > 100 {
-            c.report(&t.id, format!("`base_score` is {}; allowed range is 0 to 100", t.base_score));
+            c.report(
+                &t.id,
+                format!(
+                    "`base_score` is {}; allowed range is 0 to 100",
+                    t.base_score
+                ),
+            );
         }
         if t.name.trim().is_empty() || t.description.trim().is_empty() {
             c.report(&t.id, "needs a `name` and a `description`");
@@ -461,7 +522,10 @@ pub(super) fn validate(
     }
     if file.techniques.is_empty() {
         c.problems.push(Problem {
-            location: Location { file: first_file.into(), line: None },
+            location: Location {
+                file: first_file.into(),
+                line: None,
+            },
             item: None,
             message: "the rulebook has no techniques".into(),
         });

@@ -1,0 +1,306 @@
+//! The binary's contract: exit codes, error messages, stdout hygiene, determinism.
+
+mod common;
+
+use common::{TODAY, bin, check_stdin, repo_path, report_for};
+use predicates::prelude::*;
+
+#[test]
+fn readme_first_command_checks_the_bundled_example() {
+    bin()
+        .args(["check", "examples/desk-worker.yaml", "--today", TODAY])
+        .current_dir(repo_path(""))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("SUITABLE: "))
+        .stdout(predicate::str::contains("information, not a diagnosis"));
+}
+
+#[test]
+fn works_from_any_directory_with_the_embedded_rulebook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let answers = std::fs::read_to_string(repo_path("examples/desk-worker.yaml")).expect("example");
+    std::fs::write(dir.path().join("me.yaml"), answers).expect("write");
+    bin()
+        .args(["check", "me.yaml", "--today", TODAY])
+        .current_dir(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn text_report_fits_80_columns_and_ends_with_the_disclaimer() {
+    for example in [
+        "examples/desk-worker.yaml",
+        "examples/cauda-equina.yaml",
+        "examples/herniated-disc.json",
+    ] {
+        let out = bin()
+            .args(["check", example, "--today", TODAY])
+            .current_dir(repo_path(""))
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{example}");
+        let text = String::from_utf8(out.stdout).expect("utf8");
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{example}: line too long: {line:?}"
+            );
+        }
+        let last = text
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            last.starts_with("to a clinician") || last.contains("not a diagnosis"),
+            "{example}: {last}"
+        );
+        assert!(text.contains("This is information, not a diagnosis"));
+    }
+}
+
+#[test]
+fn output_is_byte_identical_for_identical_input() {
+    let yaml = std::fs::read_to_string(repo_path("examples/desk-worker.yaml")).expect("example");
+    let a = check_stdin(&yaml, &[]);
+    let b = check_stdin(&yaml, &[]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn json_and_yaml_and_key_order_give_the_same_assessment() {
+    let yaml = "goal: relaxation\npain_intensity: 3\nsaddle_numbness: no\n";
+    let reordered = "saddle_numbness: no\npain_intensity: 3\ngoal: relaxation\n";
+    let json = r#"{"saddle_numbness": false, "goal": "relaxation", "pain_intensity": 3}"#;
+    let a = check_stdin(yaml, &[]).stdout;
+    assert_eq!(a, check_stdin(reordered, &[]).stdout);
+    assert_eq!(a, check_stdin(json, &[]).stdout);
+}
+
+#[test]
+fn invalid_answers_name_each_field_exit_2_and_print_nothing_on_stdout() {
+    let out = check_stdin(
+        "pain_intensity: 11\nsaddle_numbnes: yes\nage: forty\ngoal: relax\n",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "stdout must stay empty on bad input");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pain_intensity: 11 is out of range; expected a whole number from 0 to 10"),
+        "{err}"
+    );
+    assert!(
+        err.contains("saddle_numbnes: no such question (did you mean `saddle_numbness`?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("age: expected a whole number of years from 0 to 120"),
+        "{err}"
+    );
+    assert!(
+        err.contains("goal: \"relax\" is not a choice; expected one of: relaxation"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_empty_and_non_mapping_files_are_usage_errors() {
+    for (input, needle) in [
+        ("", "the answers are empty"),
+        ("# only a comment\n", "the answers are empty"),
+        ("{\"age\": 40,", "cannot read the answers"),
+        ("age: [1, 2\n", "cannot read the answers"),
+        ("- age: 40\n", "must be a mapping"),
+        ("just text", "must be a mapping"),
+        ("age: 40\nage: 41\n", "age"),
+    ] {
+        let out = check_stdin(input, &[]);
+        assert_eq!(out.status.code(), Some(2), "input {input:?}");
+        assert!(out.stdout.is_empty(), "input {input:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "input {input:?}: {err}");
+    }
+}
+
+#[test]
+fn answers_to_questions_that_do_not_apply_are_refused() {
+    let out = check_stdin("recent_injury: no\ninjury_days_ago: 2\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("injury_days_ago: is only asked when recent_injury is yes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_is_refused_where_the_question_does_not_allow_it() {
+    let out = check_stdin("goal: unknown\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("goal: \"unknown\" is not accepted here")
+    );
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    bin()
+        .args(["check", "no/such/file.yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("cannot open no/such/file.yaml"));
+}
+
+#[test]
+fn invalid_utf8_is_a_usage_error() {
+    bin()
+        .args(["check", "-"])
+        .write_stdin(vec![b'a', b'g', b'e', b':', b' ', 0xff, 0xfe, b'\n'])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid UTF-8"));
+}
+
+#[test]
+fn fail_on_exits_3_at_or_above_the_tier_after_printing() {
+    let emergency = "saddle_numbness: yes\n";
+    let out = check_stdin(emergency, &["--fail-on", "see_clinician"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!out.stdout.is_empty(), "the report is still printed");
+    let out = check_stdin(emergency, &["--fail-on", "emergency"]);
+    assert_eq!(out.status.code(), Some(3));
+    let desk = std::fs::read_to_string(repo_path("examples/desk-worker.yaml")).expect("example");
+    assert_eq!(
+        check_stdin(&desk, &["--fail-on", "caution"]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    bin()
+        .args(["check", "-", "--today", "2026-02-30"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a date"));
+    bin()
+        .args(["check", "-", "--fail-on", "urgent"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a tier"));
+    bin()
+        .args(["check", "-", "--format", "xml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn wait_dates_follow_today() {
+    let r = report_for("recent_injury: yes\ninjury_days_ago: 1\ninjury_signs: [swollen]\n");
+    let wait = r.wait.expect("a wait");
+    assert_eq!(wait.days, Some(2));
+    assert_eq!(wait.until.as_deref(), Some("2026-11-23"));
+    assert!(wait.counted_from_event);
+}
+
+#[test]
+fn unanswered_red_flags_never_read_as_suitable() {
+    let r = report_for("goal: relaxation\n");
+    assert_ne!(r.tier, "suitable");
+    let checked: Vec<&str> = r
+        .to_check
+        .iter()
+        .flat_map(|c| c.questions.iter().map(|q| q.id.as_str()))
+        .collect();
+    for flag in ["saddle_numbness", "bladder_bowel_changes", "leg_weakness"] {
+        assert!(checked.contains(&flag), "{flag} should be listed to check");
+    }
+}
+
+#[test]
+fn json_report_carries_schema_version_sources_and_disclaimer() {
+    let r = report_for("saddle_numbness: yes\n");
+    assert_eq!(r.schema_version, 1);
+    assert_eq!(r.tier, "emergency");
+    assert!(!r.show_techniques);
+    assert!(r.care.is_empty(), "no care advice at the emergency tier");
+    let fired = r
+        .trace
+        .iter()
+        .find(|t| t.rule == "ces_saddle_numbness")
+        .expect("in trace");
+    assert_eq!(fired.result, "true");
+    assert!(fired.source.iter().any(|s| s == "BACKES_CES"));
+    assert!(r.disclaimer.contains("not a diagnosis"));
+    assert_eq!(r.date, TODAY);
+}
+
+#[test]
+fn record_id_is_echoed() {
+    let r = report_for("id: patient-7\ngoal: relaxation\n");
+    assert_eq!(r.id.as_deref(), Some("patient-7"));
+}
+
+#[test]
+fn rules_check_is_silent_on_the_builtin_rulebook() {
+    bin()
+        .args(["rules", "check"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    bin()
+        .args(["rules", "check"])
+        .arg(repo_path("rules"))
+        .assert()
+        .success()
+        .stdout("");
+}
+
+#[test]
+fn rules_check_lists_every_problem_in_a_broken_rulebook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(repo_path("rules")).expect("rules dir") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let broken = dir.path().join("local.yaml");
+    std::fs::write(
+        &broken,
+        "rules:\n  - id: local_rule\n    title: Local\n    when: { fact: pain_intensty, at_least: 5 }\n    tier: caution\n    advice: Take care.\n    avoid: [deep_tisue]\n    rationale: A local rule.\n  - id: osteoporosis\n    title: Duplicate\n    when: { fact: pain_intensity, at_least: 11 }\n    adjust: { swedish: 5 }\n    rationale: r\n    source: [WERNER]\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "local.yaml:2: local_rule: `when` reads question `pain_intensty`, which does not exist (did you mean `pain_intensity`?)",
+        "local_rule: `avoid` names technique `deep_tisue`, which does not exist (did you mean `deep_tissue`?)",
+        "local_rule: has no `source`",
+        "local.yaml:9: osteoporosis: duplicate id",
+        "`at_least 11` can never be true",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    // Using the broken rulebook for a check is a rulebook error (exit 1), not a usage error.
+    bin()
+        .args(["check", "-", "--rules"])
+        .arg(dir.path())
+        .write_stdin("goal: relaxation\n")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("cannot use the rulebook"));
+}
