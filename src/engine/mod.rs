@@ -452,3 +452,115 @@ pub(crate) fn problem(book: &Rulebook, id: &str, message: String) -> Problem {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::parse;
+
+    fn engine() -> Engine {
+        Engine::new(Rulebook::builtin().expect("builtin loads")).expect("builtin compiles")
+    }
+
+    fn today() -> Date {
+        Date::from_ymd(2026, 11, 21).expect("valid date")
+    }
+
+    fn assess_text(engine: &Engine, text: &str) -> (Tier, Vec<String>, Vec<String>) {
+        let answers = parse(engine.book(), text).expect("valid answers");
+        let a = engine.assess(&answers, today());
+        (
+            a.tier,
+            a.techniques.iter().map(|t| t.id.to_string()).collect(),
+            a.avoid.iter().map(|t| t.id.to_string()).collect(),
+        )
+    }
+
+    const BENIGN: &str = "age: 40\npain_intensity: 3\npain_duration: over_12_weeks\npain_location: [lower_back]\npain_character: [dull_ache]\nsudden_worsening: no\nsaddle_numbness: no\nbladder_bowel_changes: no\nleg_weakness: no\nsignificant_trauma: no\nfever_unwell: no\nsteroids_or_immunosuppression: no\ncancer_history: no\nweight_loss: no\nnight_pain: no\nclot_history: no\ndiagnoses: []\nrecent_injury: no\nrecent_surgery: none\nallergies: []\nblood_thinners: no\npain_relievers: no\npregnant: no\nmassage_worsened_before: no\ngoal: relaxation\npressure_preference: no_preference\nsession_frequency: monthly\n";
+
+    #[test]
+    fn benign_answers_are_suitable_with_a_ranking() {
+        let (tier, ranked, avoid) = assess_text(&engine(), BENIGN);
+        assert_eq!(tier, Tier::Suitable);
+        assert_eq!(ranked.first().map(String::as_str), Some("swedish"));
+        assert!(avoid.is_empty());
+    }
+
+    #[test]
+    fn the_strictest_fired_tier_wins() {
+        let e = engine();
+        let text = BENIGN
+            .replace("blood_thinners: no", "blood_thinners: yes")
+            .replace("pain_intensity: 3", "pain_intensity: 9")
+            .replace("leg_weakness: no", "leg_weakness: yes");
+        assert_eq!(assess_text(&e, &text).0, Tier::Emergency);
+        let text = BENIGN
+            .replace("blood_thinners: no", "blood_thinners: yes")
+            .replace("pain_intensity: 3", "pain_intensity: 9");
+        assert_eq!(assess_text(&e, &text).0, Tier::SeeClinician);
+    }
+
+    #[test]
+    fn an_undecided_red_flag_is_never_suitable_and_is_listed_to_check() {
+        let e = engine();
+        let text = BENIGN.replace("saddle_numbness: no", "saddle_numbness: unknown");
+        let answers = parse(e.book(), &text).expect("valid");
+        let a = e.assess(&answers, today());
+        assert_eq!(a.tier, Tier::SeeClinician);
+        assert!(a.to_check.iter().any(|c| c.rule == "ces_saddle_numbness"
+            && c.tier_if_confirmed == Tier::Emergency
+            && c.questions.iter().any(|q| q.id == "saddle_numbness")));
+        let text = BENIGN.replace("saddle_numbness: no\n", "");
+        assert_ne!(assess_text(&e, &text).0, Tier::Suitable);
+    }
+
+    #[test]
+    fn a_pressure_limit_excludes_firmer_techniques() {
+        let e = engine();
+        let text = BENIGN.replace("blood_thinners: no", "blood_thinners: yes");
+        let answers = parse(e.book(), &text).expect("valid");
+        let a = e.assess(&answers, today());
+        assert_eq!(a.therapist.max_pressure, Some(Pressure::Light));
+        for t in &a.techniques {
+            assert_eq!(t.pressure, Pressure::Light, "{} should be excluded", t.id);
+        }
+        assert!(a.avoid.iter().any(|t| t.id == "myofascial_release"));
+    }
+
+    #[test]
+    fn waits_count_from_the_event_and_become_dates() {
+        let e = engine();
+        let text = BENIGN.replace(
+            "recent_injury: no",
+            "recent_injury: yes\ninjury_days_ago: 0\ninjury_signs: []",
+        );
+        let answers = parse(e.book(), &text).expect("valid");
+        let a = e.assess(&answers, today());
+        assert_eq!(a.tier, Tier::Wait);
+        let wait = a.wait.expect("a wait");
+        assert_eq!(wait.days, Some(3));
+        assert_eq!(
+            wait.until.map(|d| d.to_string()).as_deref(),
+            Some("2026-11-24")
+        );
+    }
+
+    #[test]
+    fn avoided_techniques_never_rank() {
+        let e = engine();
+        let text = BENIGN.replace("diagnoses: []", "diagnoses: [osteoporosis, fibromyalgia]");
+        let (_, ranked, avoid) = assess_text(&e, &text);
+        for t in &avoid {
+            assert!(!ranked.contains(t), "{t} is both avoided and ranked");
+        }
+        assert!(avoid.contains(&"deep_tissue".to_string()));
+    }
+
+    #[test]
+    fn answers_to_inapplicable_questions_are_refused() {
+        let e = engine();
+        let answers = parse(e.book(), "recent_injury: no\ninjury_days_ago: 3\n").expect("parses");
+        let err = e.check_answers(&answers).expect_err("contradiction");
+        assert!(err.to_string().contains("injury_days_ago"));
+    }
+}

@@ -29,14 +29,10 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
     }
     paths.sort();
     if paths.is_empty() {
-        return Err(RulebookError::Invalid(vec![Problem {
-            location: Location {
-                file: dir.display().to_string(),
-                line: None,
-            },
-            item: None,
-            message: "no *.yaml files in this directory; a rulebook directory holds rulebook.yaml, questions.yaml, ...".into(),
-        }]));
+        return Err(file_problem(
+            dir.display().to_string(),
+            "no *.yaml files in this directory; a rulebook directory holds rulebook.yaml, questions.yaml, ...".into(),
+        ));
     }
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
@@ -47,36 +43,35 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
         let size = std::fs::metadata(&path).map_err(io_err)?.len();
         let name = path.display().to_string();
         if size > MAX_RULEBOOK_FILE_BYTES {
-            return Err(RulebookError::Invalid(vec![Problem {
-                location: Location {
-                    file: name,
-                    line: None,
-                },
-                item: None,
-                message: format!(
+            return Err(file_problem(
+                name,
+                format!(
                     "file is {size} bytes; the limit for one rulebook file is {MAX_RULEBOOK_FILE_BYTES} bytes"
                 ),
-            }]));
+            ));
         }
         let bytes = std::fs::read(&path).map_err(io_err)?;
         match String::from_utf8(bytes) {
             Ok(text) => files.push((name, text)),
             Err(e) => {
-                return Err(RulebookError::Invalid(vec![Problem {
-                    location: Location {
-                        file: name,
-                        line: None,
-                    },
-                    item: None,
-                    message: format!(
-                        "not valid UTF-8 (first bad byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                }]));
+                let offset = e.utf8_error().valid_up_to();
+                return Err(file_problem(
+                    name,
+                    format!("not valid UTF-8 (first bad byte at offset {offset})"),
+                ));
             }
         }
     }
     from_texts(files, Origin::Dir(dir.to_path_buf()))
+}
+
+/// A problem with a whole file (or directory), before any item in it is read.
+fn file_problem(file: String, message: String) -> RulebookError {
+    RulebookError::Invalid(vec![Problem {
+        location: Location { file, line: None },
+        item: None,
+        message,
+    }])
 }
 
 pub(super) fn from_texts(
