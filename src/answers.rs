@@ -276,6 +276,75 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
     }
 }
 
+/// Checks an answer written as plain text (a typed reply or a CSV cell). Empty text is
+/// unanswered; several-of choices are separated by `;` or `,`.
+pub fn interpret_text(q: &Question, text: &str) -> Result<Value, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Value::Unanswered);
+    }
+    if is_unknown_word(text) {
+        return interpret(q, &Raw::Text(Cow::Borrowed(text)));
+    }
+    let raw = match q.kind {
+        QuestionType::Number | QuestionType::Scale => match text.parse::<f64>() {
+            Ok(n) => Raw::Number(n),
+            Err(_) => Raw::Text(Cow::Borrowed(text)),
+        },
+        // `[]` is "none of these", as in YAML.
+        QuestionType::SeveralOf if text == "[]" => Raw::List(Vec::new()),
+        QuestionType::SeveralOf => Raw::List(
+            text.split([';', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Raw::Text(Cow::Borrowed(s)))
+                .collect(),
+        ),
+        _ => Raw::Text(Cow::Borrowed(text)),
+    };
+    interpret(q, &raw)
+}
+
+/// Writes answers as an answers file that [`parse`] reads back to the same answers.
+/// Questions left unanswered are left out.
+pub fn to_yaml(book: &Rulebook, answers: &Answers) -> String {
+    let mut out =
+        String::from("# massage-check answers; check them with: massage-check check FILE\n");
+    if let Some(id) = &answers.id {
+        out.push_str(&format!("id: {}\n", quote(id)));
+    }
+    for (q, value) in book.questions.iter().zip(&answers.values) {
+        let text = match *value {
+            Value::Unanswered => continue,
+            Value::Unknown => "unknown".to_string(),
+            Value::Bool(true) => "yes".to_string(),
+            Value::Bool(false) => "no".to_string(),
+            Value::Number(n) => format_number(n),
+            Value::Choice(c) => q
+                .choices
+                .get(usize::from(c))
+                .map_or(String::new(), |c| c.id.clone()),
+            Value::Set(set) => {
+                let ids: Vec<&str> = q
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| set & (1u64 << i) != 0)
+                    .map(|(_, c)| c.id.as_str())
+                    .collect();
+                format!("[{}]", ids.join(", "))
+            }
+        };
+        out.push_str(&format!("{}: {text}\n", q.id));
+    }
+    out
+}
+
+/// A YAML double-quoted string (JSON escaping is valid YAML).
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
 fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
     q.choices
         .iter()

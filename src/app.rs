@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::answers::{self, Answers, AnswersError, MAX_ANSWERS_BYTES};
-use crate::cli::{CheckArgs, Cli, Command, GlobalArgs, RulesCommand};
+use crate::cli::{AskArgs, CheckArgs, Cli, Command, GlobalArgs, OutputArgs, RulesCommand};
 use crate::date::Date;
 use crate::engine::Engine;
+use crate::interview::{self, Stop, terminal::TerminalPrompter};
 use crate::report::{self, Context};
 use crate::rulebook::{Rulebook, RulebookError, Tier};
 
@@ -21,6 +22,13 @@ pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// `--fail-on` matched.
 pub const EXIT_FAIL_ON: u8 = 3;
+/// Interrupted by Ctrl-C (128 + SIGINT, the shell convention).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The interview was interrupted; nothing was printed or saved.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted; nothing was saved")]
+pub struct Interrupted;
 
 /// An error in what the user supplied (as opposed to the program or the rulebook).
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +37,11 @@ pub struct UsageError(pub String);
 
 /// The exit code for an error returned by [`run`].
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<AnswersError>().is_some() || err.downcast_ref::<UsageError>().is_some() {
+    if err.downcast_ref::<Interrupted>().is_some() {
+        EXIT_INTERRUPTED
+    } else if err.downcast_ref::<AnswersError>().is_some()
+        || err.downcast_ref::<UsageError>().is_some()
+    {
         EXIT_USAGE
     } else {
         EXIT_ERROR
@@ -52,12 +64,30 @@ fn today(global: &GlobalArgs) -> Date {
 
 /// Runs the command; returns the exit code to use when it did not fail.
 pub fn run(cli: Cli) -> Result<u8> {
+    let global = cli.global;
     match cli.command {
-        Command::Check(args) => check(&cli.global, &args),
-        Command::Rules(RulesCommand::Check { dir }) => {
-            let dir = dir.or(cli.global.rules);
+        Some(Command::Check(args)) => check(&global, &args),
+        Some(Command::Ask(args)) => ask(&global, &args),
+        Some(Command::Rules(RulesCommand::Check { dir })) => {
+            let dir = dir.or(global.rules);
             rules_check(dir.as_deref())
         }
+        None if std::io::stdin().is_terminal() => {
+            if global.no_input {
+                return Err(UsageError(
+                    "no answers given and --no-input forbids asking: run `massage-check check FILE` or pipe answers in".into(),
+                )
+                .into());
+            }
+            ask(&global, &AskArgs::default())
+        }
+        None => check(
+            &global,
+            &CheckArgs {
+                file: PathBuf::from("-"),
+                output: OutputArgs::default(),
+            },
+        ),
     }
 }
 
@@ -120,16 +150,111 @@ fn check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8> {
     let text = read_input(&args.file)?;
     let answers = read_answers(&engine, &text)
         .with_context(|| format!("invalid answers in {}", display_name(&args.file)))?;
-    let date = today(global);
-    let assessment = engine.assess(&answers, date);
+    print_assessment(&engine, &answers, today(global), &args.output)
+}
+
+/// Assesses the answers, prints the report and returns the exit code.
+fn print_assessment(
+    engine: &Engine,
+    answers: &Answers,
+    date: Date,
+    output: &OutputArgs,
+) -> Result<u8> {
+    let assessment = engine.assess(answers, date);
     let ctx = Context {
         book: engine.book(),
         date,
         width: 80,
     };
-    let out = report::render(&assessment, &ctx, args.output.format);
+    let out = report::render(&assessment, &ctx, output.format);
     write_stdout(out.as_bytes())?;
-    Ok(fail_on_code(assessment.tier, args.output.fail_on))
+    Ok(fail_on_code(assessment.tier, output.fail_on))
+}
+
+fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
+    if global.no_input {
+        return Err(UsageError(
+            "--no-input forbids the interview; use `massage-check check FILE`".into(),
+        )
+        .into());
+    }
+    if let Some(path) = &args.save
+        && path.exists()
+        && !args.force
+    {
+        return Err(UsageError(format!(
+            "{} already exists; choose another --save file or add --force",
+            path.display()
+        ))
+        .into());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "the interview needs a terminal; to read answers from a pipe use `massage-check check -`".into(),
+        )
+        .into());
+    }
+    let engine = load_engine(global.rules.as_deref())?;
+    let date = today(global);
+    eprintln!(
+        "massage-check: a few questions about your back. Ctrl-C stops at any time; nothing is kept."
+    );
+    let (answers, emergency) = match interview::run(&engine, &mut TerminalPrompter, date) {
+        Ok(done) => done,
+        Err(Stop::Interrupted) => return Err(Interrupted.into()),
+        Err(Stop::EndOfInput) => {
+            return Err(UsageError(
+                "the interview ended before it finished (end of input or Esc); nothing was saved"
+                    .into(),
+            )
+            .into());
+        }
+        Err(Stop::Terminal(why)) => bail!("cannot run the interview: {why}"),
+    };
+    if emergency {
+        eprintln!("massage-check: stopping here: one of your answers needs urgent care.");
+    }
+    if let Some(path) = &args.save {
+        write_atomically(
+            path,
+            answers::to_yaml(engine.book(), &answers).as_bytes(),
+            args.force,
+        )?;
+        eprintln!("massage-check: answers saved to {}", path.display());
+    }
+    print_assessment(&engine, &answers, date, &args.output)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
+/// interrupted run never leaves a half-written file.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    if !force && path.exists() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(UsageError(format!(
+            "{} already exists; add --force to overwrite",
+            path.display()
+        ))
+        .into());
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// `--fail-on`: exit 3 when the verdict is at least as strict as asked.

@@ -25,11 +25,12 @@ Exit codes:
                   suit best, when to wait, and when to see a clinician first (and how \
                   urgently).\n\nThe knowledge lives in a rulebook (built in, or --rules DIR); \
                   every rule cites its source. This is information, not a diagnosis.",
-    after_help = "Examples:\n  massage-check check examples/desk-worker.yaml\n  \
+    after_help = "Examples:\n  massage-check\n  massage-check check examples/desk-worker.yaml\n  \
                   massage-check check --format json me.json\n  \
                   cat me.yaml | massage-check check -\n  massage-check rules check rules/",
     after_long_help = concat!(
-        "Examples:\n  massage-check check examples/desk-worker.yaml\n  ",
+        "Examples:\n  massage-check                      (the interview)\n  ",
+        "massage-check check examples/desk-worker.yaml\n  ",
         "massage-check check --format json me.json\n  cat me.yaml | massage-check check -\n  ",
         "massage-check rules check rules/\n\n",
         "Exit codes:\n  0  an assessment was printed (whatever the verdict), or the command succeeded\n  ",
@@ -42,8 +43,10 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// Without a command: the interview when standard input is a terminal, otherwise
+    /// `check -` on the answers piped in.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -59,6 +62,12 @@ pub struct GlobalArgs {
     /// Wait periods are turned into dates from it. Example: --today 2026-11-21
     #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
     pub today: Option<Date>,
+
+    /// Never prompt: fail instead of asking questions (for scripts and CI).
+    ///
+    /// Example: massage-check --no-input < me.yaml
+    #[arg(long, global = true)]
+    pub no_input: bool,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -86,6 +95,20 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Answer the questions in the terminal, then get the report.
+    #[command(
+        after_help = "Examples:\n  massage-check ask\n  massage-check ask --save me.yaml\n  \
+                      massage-check ask --format json > report.json",
+        after_long_help = concat!(
+            "Examples:\n  massage-check ask\n  massage-check ask --save me.yaml\n  ",
+            "massage-check ask --format json > report.json\n\n",
+            "Prompts go to the terminal (stderr), never to stdout. Ctrl-C stops without a report ",
+            "(exit 130); end of input stops with exit 2. An answer that needs emergency care ends ",
+            "the interview at once and shows the advice."
+        )
+    )]
+    Ask(AskArgs),
+
     /// Work with rulebooks: validate one.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -98,6 +121,22 @@ pub struct CheckArgs {
     /// YAML or JSON, detected from the content. Example: examples/desk-worker.yaml
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct AskArgs {
+    /// Also write the answers to FILE, which `massage-check check FILE` reads back.
+    ///
+    /// Written whole or not at all. Example: --save me.yaml
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+
+    /// Overwrite the --save file if it exists.
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -117,6 +156,15 @@ pub struct OutputArgs {
     /// Example: --fail-on see_clinician
     #[arg(long, value_name = "TIER", value_parser = parse_tier)]
     pub fail_on: Option<Tier>,
+}
+
+impl Default for OutputArgs {
+    fn default() -> OutputArgs {
+        OutputArgs {
+            format: Format::Text,
+            fail_on: None,
+        }
+    }
 }
 
 fn parse_tier(s: &str) -> Result<Tier, String> {

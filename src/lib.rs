@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod date;
 pub mod engine;
+pub mod interview;
 pub mod report;
 pub mod rulebook;
 mod suggest;

@@ -304,3 +304,59 @@ fn rules_check_lists_every_problem_in_a_broken_rulebook() {
         .stdout("")
         .stderr(predicate::str::contains("cannot use the rulebook"));
 }
+
+#[test]
+fn without_a_command_piped_answers_are_checked() {
+    let desk = std::fs::read_to_string(repo_path("examples/desk-worker.yaml")).expect("example");
+    let piped = bin()
+        .args(["--today", TODAY])
+        .write_stdin(desk.clone())
+        .output()
+        .expect("runs");
+    let checked = bin()
+        .args(["check", "-", "--today", TODAY])
+        .write_stdin(desk)
+        .output()
+        .expect("runs");
+    assert!(piped.status.success());
+    assert_eq!(piped.stdout, checked.stdout);
+}
+
+#[test]
+fn ask_refuses_to_prompt_without_a_terminal_or_with_no_input() {
+    bin()
+        .arg("ask")
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("the interview needs a terminal"));
+    bin()
+        .args(["ask", "--no-input"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--no-input forbids the interview"));
+}
+
+#[test]
+fn ask_will_not_overwrite_a_save_file_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let existing = dir.path().join("me.yaml");
+    std::fs::write(&existing, "age: 40\n").expect("write");
+    // Checked before any question is asked, so no terminal is needed to see it.
+    let out = bin()
+        .arg("ask")
+        .arg("--save")
+        .arg(&existing)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("already exists; choose another --save file or add --force")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&existing).expect("read"),
+        "age: 40\n"
+    );
+}
