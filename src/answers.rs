@@ -72,7 +72,7 @@ impl Answers {
 }
 
 /// One problem with one answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AnswerProblem {
     /// The question id (or key) concerned; empty for whole-file problems.
     pub field: String,
@@ -252,27 +252,107 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
         },
         QuestionType::SeveralOf => {
             let mut set = 0u64;
-            let mut add = |item: &Raw<'_>| -> Result<(), String> {
-                match item {
-                    Raw::Text(t) => {
-                        set |= 1u64 << choice_index(q, t.trim())?;
-                        Ok(())
-                    }
-                    other => Err(format!(
-                        "list items must be choice ids; found {}; expected {}",
-                        other.describe(),
-                        allowed(q)
-                    )),
-                }
-            };
             match raw {
-                Raw::List(items) => items.iter().try_for_each(&mut add)?,
+                Raw::List(items) => items
+                    .iter()
+                    .try_for_each(|item| add_choice(q, item, &mut set))?,
                 // A single choice written without brackets is unambiguous.
-                Raw::Text(_) => add(raw)?,
+                Raw::Text(_) => add_choice(q, raw, &mut set)?,
                 _ => return wrong(),
             }
             Ok(Value::Set(set))
         }
+    }
+}
+
+/// Adds one list item of a several-of answer to `set`.
+fn add_choice(q: &Question, item: &Raw<'_>, set: &mut u64) -> Result<(), String> {
+    match item {
+        Raw::Text(t) => {
+            *set |= 1u64 << choice_index(q, t.trim())?;
+            Ok(())
+        }
+        other => Err(format!(
+            "list items must be choice ids; found {}; expected {}",
+            other.describe(),
+            allowed(q)
+        )),
+    }
+}
+
+/// Deserializes one answer straight into a [`Value`] for its question, without building
+/// an intermediate list; a wrong answer is `Ok(Err(reason))` so reading goes on.
+struct QuestionSeed<'q> {
+    q: &'q Question,
+}
+
+impl<'de> DeserializeSeed<'de> for QuestionSeed<'_> {
+    type Value = Result<Value, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for QuestionSeed<'_> {
+    type Value = Result<Value, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an answer")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(Value::Unanswered))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Ok(Value::Unanswered))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Number(v as f64)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Number(v as f64)))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Number(v as f64)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Number(v as f64)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Number(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(interpret(self.q, &Raw::Text(Cow::Borrowed(v))))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let q = self.q;
+        let mut outcome = if q.kind == QuestionType::SeveralOf {
+            Ok(0u64)
+        } else {
+            Err(format!("expected {}, found a list", allowed(q)))
+        };
+        // Every element is read, even after a problem, so the document stays in step.
+        while let Some(item) = seq.next_element::<Raw<'de>>()? {
+            if let Ok(set) = &mut outcome
+                && let Err(why) = add_choice(q, &item, set)
+            {
+                outcome = Err(why);
+            }
+        }
+        Ok(outcome.map(Value::Set))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(interpret(self.q, &Raw::Other("a mapping")))
     }
 }
 
@@ -378,9 +458,124 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     outcome?.finish()
 }
 
+/// One batch record read: its id when it could be read, and its answers or problems.
+#[derive(Debug)]
+pub struct RecordOutcome {
+    pub id: Option<String>,
+    pub answers: Result<Answers, AnswersError>,
+}
+
+impl From<Result<Collected, AnswersError>> for RecordOutcome {
+    fn from(parsed: Result<Collected, AnswersError>) -> RecordOutcome {
+        match parsed {
+            Ok(collected) => RecordOutcome {
+                id: collected.answers.id.clone(),
+                answers: collected.finish(),
+            },
+            Err(e) => RecordOutcome {
+                id: None,
+                answers: Err(e),
+            },
+        }
+    }
+}
+
 /// Reads one JSON object (one JSON Lines record) for this rulebook.
-pub fn parse_json_record(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
-    parse_json(text, AnswersSeed { book })?.finish()
+pub fn parse_json_record(book: &Rulebook, text: &str) -> RecordOutcome {
+    parse_json(text, AnswersSeed { book }).into()
+}
+
+/// Reads one YAML document (one record of a multi-document stream) for this rulebook.
+pub fn parse_yaml_record(book: &Rulebook, text: &str) -> RecordOutcome {
+    if text.len() > MAX_ANSWERS_BYTES {
+        return RecordOutcome {
+            id: None,
+            answers: Err(AnswersError::TooLarge {
+                size: text.len(),
+                limit: MAX_ANSWERS_BYTES,
+            }),
+        };
+    }
+    yaml::from_str_seed(text, AnswersSeed { book })
+        .map_err(|e| AnswersError::Syntax(e.to_string()))
+        .into()
+}
+
+/// Reads one CSV row: `columns[i]` is the question index of cell `i` (or `None` for the
+/// `id` column). Empty cells are unanswered.
+pub fn parse_cells<'c>(
+    book: &Rulebook,
+    columns: &[Column],
+    cells: impl IntoIterator<Item = &'c str>,
+) -> RecordOutcome {
+    let mut answers = Answers::empty(book);
+    let mut problems = Vec::new();
+    for (cell, column) in cells.into_iter().zip(columns.iter()) {
+        match column {
+            Column::Id => {
+                let id = cell.trim();
+                if !id.is_empty() {
+                    answers.id = Some(id.to_string());
+                }
+            }
+            Column::Question(index) => {
+                let q = &book.questions[*index];
+                match interpret_text(q, cell) {
+                    Ok(value) => answers.values[*index] = value,
+                    Err(message) => problems.push(problem(&q.id, message)),
+                }
+            }
+            Column::Unknown(name) => problems.push(problem(
+                name,
+                format!(
+                    "column is not a question{}",
+                    did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()))
+                ),
+            )),
+        }
+    }
+    RecordOutcome {
+        id: answers.id.clone(),
+        answers: if problems.is_empty() {
+            Ok(answers)
+        } else {
+            Err(AnswersError::Invalid(problems))
+        },
+    }
+}
+
+/// What one CSV column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    Id,
+    Question(usize),
+    /// A header that names no question; every row reports it.
+    Unknown(String),
+}
+
+/// Maps a CSV header row to columns. Duplicate headers are reported as unknown so no
+/// answer is silently overwritten.
+pub fn columns_for_header<'h>(
+    book: &Rulebook,
+    header: impl IntoIterator<Item = &'h str>,
+) -> Vec<Column> {
+    let mut seen = Vec::new();
+    header
+        .into_iter()
+        .map(|name| {
+            let name = name.trim().trim_start_matches('\u{feff}');
+            if seen.iter().any(|s| s == name) {
+                return Column::Unknown(format!("{name} (a second `{name}` column)"));
+            }
+            seen.push(name.to_string());
+            if name == "id" {
+                Column::Id
+            } else {
+                book.question_index(name)
+                    .map_or_else(|| Column::Unknown(name.to_string()), Column::Question)
+            }
+        })
+        .collect()
 }
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
@@ -460,6 +655,21 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
         let mut seen_id = false;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             out.fields += 1;
+            if key != "id"
+                && let Some(index) = book.question_index(&key)
+            {
+                let q = &book.questions[index];
+                let value = map.next_value_seed(QuestionSeed { q })?;
+                if std::mem::replace(&mut seen[index], true) {
+                    out.problems.push(problem(&key, "is answered twice"));
+                    continue;
+                }
+                match value {
+                    Ok(value) => out.answers.values[index] = value,
+                    Err(message) => out.problems.push(problem(&key, message)),
+                }
+                continue;
+            }
             let raw: Raw<'de> = map.next_value()?;
             if key == "id" {
                 if seen_id {
@@ -479,25 +689,14 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                 }
                 continue;
             }
-            let Some(index) = book.question_index(&key) else {
-                let ids = book.questions.iter().map(|q| q.id.as_str());
-                out.problems.push(problem(
-                    &key,
-                    format!(
-                        "no such question{}; `massage-check template` lists every question id",
-                        did_you_mean(&key, ids)
-                    ),
-                ));
-                continue;
-            };
-            if std::mem::replace(&mut seen[index], true) {
-                out.problems.push(problem(&key, "is answered twice"));
-                continue;
-            }
-            match interpret(&book.questions[index], &raw) {
-                Ok(value) => out.answers.values[index] = value,
-                Err(message) => out.problems.push(problem(&key, message)),
-            }
+            let ids = book.questions.iter().map(|q| q.id.as_str());
+            out.problems.push(problem(
+                &key,
+                format!(
+                    "no such question{}; `massage-check template` lists every question id",
+                    did_you_mean(&key, ids)
+                ),
+            ));
         }
         Ok(out)
     }

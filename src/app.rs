@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use crate::answers::{self, Answers, AnswersError, MAX_ANSWERS_BYTES};
-use crate::cli::{AskArgs, CheckArgs, Cli, Command, GlobalArgs, OutputArgs, RulesCommand};
+use crate::batch::{self, InputFormat};
+use crate::cli::{
+    AskArgs, BatchArgs, CheckArgs, Cli, Command, GlobalArgs, OutputArgs, RulesCommand,
+};
 use crate::date::Date;
 use crate::engine::Engine;
 use crate::interview::{self, Stop, terminal::TerminalPrompter};
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Some(Command::Check(args)) => check(&global, &args),
         Some(Command::Ask(args)) => ask(&global, &args),
+        Some(Command::Batch(args)) => run_batch(&global, &args),
         Some(Command::Rules(RulesCommand::Check { dir })) => {
             let dir = dir.or(global.rules);
             rules_check(dir.as_deref())
@@ -225,36 +229,96 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     print_assessment(&engine, &answers, date, &args.output)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so an
-/// interrupted run never leaves a half-written file.
-pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
+    let is_stdin = args.file == Path::new("-");
+    let input_format = match (args.input_format, InputFormat::from_path(&args.file)) {
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) if is_stdin => InputFormat::Jsonl,
+        (None, None) => {
+            return Err(UsageError(format!(
+                "cannot tell the format of {} from its name; add --input-format jsonl|csv|yaml",
+                args.file.display()
+            ))
+            .into());
+        }
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    if !force && path.exists() {
-        let _ = std::fs::remove_file(&tmp);
+    if let Some(path) = &args.output
+        && path.exists()
+        && !args.force
+    {
         return Err(UsageError(format!(
-            "{} already exists; add --force to overwrite",
+            "{} already exists; choose another --output file or add --force",
             path.display()
         ))
         .into());
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    let engine = load_engine(global.rules.as_deref())?;
+    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| UsageError(format!("cannot open {}: {e}", args.file.display())))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let show_progress = !args.no_progress && size.is_some() && std::io::stderr().is_terminal();
+    let (counting, bytes_read) = batch::Counting::new(reader);
+    let bar = show_progress.then(|| {
+        let bar = indicatif::ProgressBar::new(size.unwrap_or(0));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |records: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+            bar.set_message(format!("{records} records"));
+        }
+    };
+    let input =
+        std::io::BufReader::with_capacity(256 * 1024, Box::new(counting) as Box<dyn Read + Send>);
+    let options = batch::Options {
+        input_format,
+        ctx: Context {
+            book: engine.book(),
+            date: today(global),
+            width: 80,
+        },
+        fail_on: args.fail_on,
+        on_progress: bar.as_ref().map(|_| &progress as &dyn Fn(u64)),
+        threads: args
+            .threads
+            .map(usize::from)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+    };
+    let mut formatter = args.format.formatter(args.full);
+    let stats = match &args.output {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            batch::run(&engine, input, &mut stdout, formatter.as_mut(), &options)
+                .context("batch failed")?
+        }
+        Some(path) => {
+            let mut file = AtomicFile::create(path, args.force)?;
+            let stats = batch::run(&engine, input, &mut file, formatter.as_mut(), &options)
+                .context("batch failed")?;
+            file.commit()?;
+            stats
+        }
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    eprintln!("massage-check: {}", stats.describe());
+    Ok(if stats.invalid > 0 {
+        EXIT_ERROR
+    } else if stats.fail_on_hit {
+        EXIT_FAIL_ON
+    } else {
+        EXIT_OK
+    })
 }
 
 /// `--fail-on`: exit 3 when the verdict is at least as strict as asked.
@@ -273,6 +337,91 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to standard output"),
     }
+}
+
+/// A file written under a temporary name beside its target and renamed into place by
+/// [`AtomicFile::commit`], so an interrupted run never leaves a half-written file. Dropped
+/// without a commit, the temporary file is removed.
+pub struct AtomicFile {
+    target: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    force: bool,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path, force: bool) -> Result<AtomicFile> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        Ok(AtomicFile {
+            target: target.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::new(file)),
+            force,
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let target = self.target.clone();
+        let file = self.file.take().context("file already committed")?;
+        let file = file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        if !self.force && target.exists() {
+            return Err(UsageError(format!(
+                "{} already exists; add --force to overwrite",
+                target.display()
+            ))
+            .into());
+        }
+        std::fs::rename(&self.tmp, &target)
+            .with_context(|| format!("cannot write {}", target.display()))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("file already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all.
+pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let mut file = AtomicFile::create(path, force)?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.commit()
 }
 
 fn rules_check(dir: Option<&Path>) -> Result<u8> {

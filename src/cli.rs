@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::batch::InputFormat;
 use crate::date::Date;
-use crate::report::Format;
+use crate::report::{BatchOutput, Format};
 use crate::rulebook::Tier;
 
 pub const EXIT_CODES: &str = "\
@@ -109,6 +110,27 @@ pub enum Command {
     )]
     Ask(AskArgs),
 
+    /// Assess many people at once: JSON Lines, CSV or YAML in, one result per record out.
+    #[command(
+        after_help = "Examples:\n  massage-check batch people.jsonl > results.jsonl\n  \
+                      massage-check batch intake.csv --format csv --output results.csv\n  \
+                      cat people.jsonl | massage-check batch --format summary",
+        after_long_help = concat!(
+            "Examples:\n  massage-check batch people.jsonl > results.jsonl\n  ",
+            "massage-check batch intake.csv --format csv --output results.csv\n  ",
+            "cat people.jsonl | massage-check batch --format summary\n  ",
+            "massage-check batch --input-format yaml - < people.yaml\n\n",
+            "Every record in gets exactly one result out, in input order; an unreadable or invalid ",
+            "record gets an error result in its place and the batch goes on. A summary goes to ",
+            "stderr at the end.\n\n",
+            "Exit codes:\n  0  every record was assessed\n  ",
+            "1  at least one record was invalid (its error result is in the output), or a runtime error\n  ",
+            "2  a usage error\n  ",
+            "3  --fail-on TIER was given and some verdict is that tier or stricter (and no record was invalid)"
+        )
+    )]
+    Batch(BatchArgs),
+
     /// Work with rulebooks: validate one.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -124,6 +146,63 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BatchArgs {
+    /// The records: a path, or `-` (the default) for standard input.
+    ///
+    /// Example: people.jsonl
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+
+    /// Input format; by default taken from the file extension (.jsonl, .csv, .yaml),
+    /// and JSON Lines for standard input.
+    ///
+    /// Example: --input-format csv
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+
+    /// Output format: JSON Lines (one result per line), CSV (one row per record), or a
+    /// summary (counts per tier and the records needing a clinician).
+    ///
+    /// Example: --format csv
+    #[arg(long, short = 'f', value_enum, default_value_t = BatchOutput::Jsonl)]
+    pub format: BatchOutput,
+
+    /// With --format jsonl: write the whole `check --format json` report on each line,
+    /// instead of the brief result.
+    #[arg(long)]
+    pub full: bool,
+
+    /// Write the results to FILE (whole, via a temporary file) instead of stdout.
+    ///
+    /// Example: --output results.jsonl
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite the --output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Exit with code 3 when any verdict is TIER or stricter.
+    ///
+    /// Example: --fail-on emergency
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub fail_on: Option<Tier>,
+
+    /// Never show a progress bar (it shows only when stderr is a terminal and the input
+    /// is a file).
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Threads: 1 does everything on one; 2 reads and parses on a second thread while the
+    /// first assesses and writes. Default: 2 when the machine has two cores or more.
+    /// Output order is the same either way.
+    ///
+    /// Example: --threads 1
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub threads: Option<u8>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -8,6 +8,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod batch;
 pub mod cli;
 pub mod date;
 pub mod engine;

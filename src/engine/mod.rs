@@ -36,6 +36,9 @@ struct CompiledRule {
 #[derive(Debug)]
 pub struct Engine {
     book: Rulebook,
+    /// Why a technique is excluded under each pressure limit, written once here rather
+    /// than per assessment: `[technique][limit]`.
+    pressure_texts: Vec<[String; 3]>,
     rules: Vec<CompiledRule>,
     ask_if: Vec<Option<Node>>,
     care_when: Vec<Option<Node>>,
@@ -109,7 +112,21 @@ impl Engine {
             .iter()
             .map(|c| compile_opt(&c.id, &c.when))
             .collect::<Result<Vec<_>, _>>()?;
+        let pressure_texts = book
+            .techniques
+            .iter()
+            .map(|t| {
+                [Pressure::Light, Pressure::Medium, Pressure::Firm].map(|limit| {
+                    format!(
+                        "it uses {} pressure; at most {} pressure is advised",
+                        t.pressure.as_str(),
+                        limit.as_str()
+                    )
+                })
+            })
+            .collect();
         let engine = Engine {
+            pressure_texts,
             book,
             rules,
             ask_if,
@@ -147,7 +164,10 @@ impl Engine {
     /// Answers given to questions that do not apply contradict the answers they depend
     /// on; they are refused rather than silently dropped.
     pub fn check_answers(&self, answers: &Answers) -> Result<(), AnswersError> {
-        let applicable = self.applicable(answers);
+        self.contradictions(answers, &self.applicable(answers))
+    }
+
+    fn contradictions(&self, answers: &Answers, applicable: &[bool]) -> Result<(), AnswersError> {
         let problems: Vec<AnswerProblem> = self
             .book
             .questions
@@ -171,13 +191,33 @@ impl Engine {
         }
     }
 
+    /// Checks the answers for contradictions, then assesses them; one pass over `ask_if`.
+    pub fn check_and_assess(
+        &self,
+        answers: &Answers,
+        today: Date,
+    ) -> Result<Assessment<'_>, AnswersError> {
+        let applicable = self.applicable(answers);
+        self.contradictions(answers, &applicable)?;
+        Ok(self.assess_applicable(answers, &applicable, today))
+    }
+
     /// Evaluates every rule once and returns the assessment.
     pub fn assess(&self, answers: &Answers, today: Date) -> Assessment<'_> {
-        let book = &self.book;
         let applicable = self.applicable(answers);
+        self.assess_applicable(answers, &applicable, today)
+    }
+
+    fn assess_applicable(
+        &self,
+        answers: &Answers,
+        applicable: &[bool],
+        today: Date,
+    ) -> Assessment<'_> {
+        let book = &self.book;
         let facts = Facts {
             values: &answers.values,
-            applicable: &applicable,
+            applicable,
         };
         let results: Vec<Truth> = self.rules.iter().map(|r| r.when.eval(&facts)).collect();
 
@@ -280,11 +320,7 @@ impl Engine {
                     avoid_reasons[i].push(AvoidReason {
                         rule: &rule.id,
                         title: &rule.title,
-                        why: Cow::Owned(format!(
-                            "it uses {} pressure; at most {} pressure is advised",
-                            t.pressure.as_str(),
-                            limit.as_str()
-                        )),
+                        why: Cow::Borrowed(&self.pressure_texts[i][limit as usize]),
                         precaution,
                     });
                 }
@@ -295,8 +331,22 @@ impl Engine {
         see.sort_by_key(|s| std::cmp::Reverse(s.when));
 
         let tier_text = book.tier_text(tier);
+        // One pass over the fired rules gathers every technique's score changes.
+        let mut score_reasons: Vec<Vec<ScoreReason<'_>>> = vec![Vec::new(); book.techniques.len()];
+        for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
+            if result != Truth::True {
+                continue;
+            }
+            for &(ti, delta) in &compiled.adjust {
+                score_reasons[ti].push(ScoreReason {
+                    rule: &rule.id,
+                    title: &rule.title,
+                    delta,
+                });
+            }
+        }
         let mut avoid = Vec::new();
-        let mut techniques = Vec::new();
+        let mut techniques = Vec::with_capacity(book.techniques.len());
         for (i, t) in book.techniques.iter().enumerate() {
             let reasons_for_avoid = std::mem::take(&mut avoid_reasons[i]);
             if !reasons_for_avoid.is_empty() {
@@ -307,30 +357,15 @@ impl Engine {
                 });
                 continue;
             }
-            let mut score = i32::from(t.base_score);
-            let mut score_reasons = Vec::new();
-            for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
-                if result != Truth::True {
-                    continue;
-                }
-                for &(ti, delta) in &compiled.adjust {
-                    if ti == i {
-                        score += delta;
-                        score_reasons.push(ScoreReason {
-                            rule: &rule.id,
-                            title: &rule.title,
-                            delta,
-                        });
-                    }
-                }
-            }
+            let reasons = std::mem::take(&mut score_reasons[i]);
+            let score = i32::from(t.base_score) + reasons.iter().map(|r| r.delta).sum::<i32>();
             techniques.push(RankedTechnique {
                 id: &t.id,
                 name: &t.name,
                 pressure: t.pressure,
                 score: score.clamp(0, 100) as u8,
                 base_score: t.base_score,
-                reasons: score_reasons,
+                reasons,
             });
         }
         // Stable sort: equal scores keep rulebook order, so output is deterministic.

@@ -13,6 +13,9 @@ pub struct JsonReport<'a> {
     pub tool_version: &'static str,
     pub rulebook: RulebookInfo<'a>,
     pub date: Date,
+    /// The record's line or document number (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
     #[serde(flatten)]
     pub assessment: &'a Assessment<'a>,
     pub disclaimer: &'static str,
@@ -34,6 +37,7 @@ impl<'a> JsonReport<'a> {
                 version: &ctx.book.meta.version,
             },
             date: ctx.date,
+            record: None,
             assessment,
             disclaimer: DISCLAIMER,
         }
@@ -49,9 +53,10 @@ pub fn render(assessment: &Assessment<'_>, ctx: &Context<'_>) -> String {
     out
 }
 
-/// One line of JSON (for JSON Lines), with a trailing newline.
-pub fn render_line(assessment: &Assessment<'_>, ctx: &Context<'_>, out: &mut Vec<u8>) {
-    let report = JsonReport::new(assessment, ctx);
+/// The whole report on one line (for `batch --full`), with a trailing newline.
+pub fn render_line(assessment: &Assessment<'_>, record: u64, ctx: &Context<'_>, out: &mut Vec<u8>) {
+    let mut report = JsonReport::new(assessment, ctx);
+    report.record = Some(record);
     if serde_json::to_writer(&mut *out, &report).is_ok() {
         out.push(b'\n');
     }

@@ -1,9 +1,13 @@
 //! Turning an [`Assessment`] into output: one file per format. Reports only arrange
 //! what the engine decided; they make no decisions of their own.
 
+pub mod csv;
 pub mod json;
+pub mod jsonl;
+pub mod summary;
 pub mod text;
 
+use crate::answers::AnswerProblem;
 use crate::date::Date;
 use crate::engine::Assessment;
 use crate::rulebook::Rulebook;
@@ -37,5 +41,68 @@ pub fn render(assessment: &Assessment<'_>, ctx: &Context<'_>, format: Format) ->
     match format {
         Format::Text => text::render(assessment, ctx),
         Format::Json => json::render(assessment, ctx),
+    }
+}
+
+/// One batch result: an assessment, or the problems that kept a record from one.
+pub enum BatchItem<'r, 'a> {
+    Assessed(&'r Assessment<'a>),
+    Invalid {
+        id: Option<&'r str>,
+        problems: &'r [AnswerProblem],
+    },
+}
+
+/// A batch result with where its record was in the input.
+pub struct BatchRecord<'r, 'a> {
+    /// Line or document number, from 1.
+    pub number: u64,
+    /// `line` or `document`.
+    pub unit: &'static str,
+    pub item: BatchItem<'r, 'a>,
+}
+
+impl BatchRecord<'_, '_> {
+    pub fn id(&self) -> Option<&str> {
+        match &self.item {
+            BatchItem::Assessed(a) => a.id.as_deref(),
+            BatchItem::Invalid { id, .. } => *id,
+        }
+    }
+
+    /// `line 12`, or `line 12 (id p-7)` when the record names itself.
+    pub fn label(&self) -> String {
+        match self.id() {
+            Some(id) => format!("{} {} (id {id})", self.unit, self.number),
+            None => format!("{} {}", self.unit, self.number),
+        }
+    }
+}
+
+/// A batch output format: appends each result to `out` as it comes.
+pub trait BatchFormat {
+    fn begin(&mut self, _out: &mut Vec<u8>) {}
+    fn item(&mut self, record: &BatchRecord<'_, '_>, ctx: &Context<'_>, out: &mut Vec<u8>);
+    fn end(&mut self, _out: &mut Vec<u8>) {}
+}
+
+/// Output formats for `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BatchOutput {
+    /// One JSON object per line, per record, in input order.
+    Jsonl,
+    /// One CSV row per record with fixed columns.
+    Csv,
+    /// Counts per tier and the records that need a clinician.
+    Summary,
+}
+
+impl BatchOutput {
+    pub fn formatter(self, full: bool) -> Box<dyn BatchFormat> {
+        match self {
+            BatchOutput::Jsonl => Box::new(jsonl::JsonLines { full }),
+            BatchOutput::Csv => Box::new(csv::CsvRows),
+            BatchOutput::Summary => Box::new(summary::Summary::default()),
+        }
     }
 }

@@ -113,7 +113,7 @@ pub struct Rulebook {
     pub care: Vec<Care>,
     pub origin: Origin,
     locations: HashMap<String, Vec<Location>>,
-    question_index: HashMap<String, usize>,
+    question_index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Rulebook {

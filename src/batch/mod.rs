@@ -1,0 +1,321 @@
+//! Batch checks: many answer sets streamed through one compiled engine, one result per
+//! record, in input order. A record that cannot be read or is invalid gets an error result
+//! in its place; nothing stops the batch but an I/O error.
+
+pub mod input;
+
+use std::io::{self, BufReader, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::answers::AnswerProblem;
+use crate::engine::Engine;
+use crate::report::{BatchFormat, BatchItem, BatchRecord, Context};
+use crate::rulebook::Tier;
+use input::{CsvRecords, JsonLines, Record, YamlDocuments};
+
+/// Input formats for `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// JSON Lines: one answers object per line.
+    Jsonl,
+    /// CSV: a header row of question ids (and optionally `id`), one person per row.
+    Csv,
+    /// YAML: answers documents separated by `---` lines.
+    Yaml,
+}
+
+impl InputFormat {
+    /// The format a file name implies, if any.
+    pub fn from_path(path: &Path) -> Option<InputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" | "json" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            "yaml" | "yml" => Some(InputFormat::Yaml),
+            _ => None,
+        }
+    }
+
+    /// What identifies a record without an id.
+    pub fn unit(self) -> &'static str {
+        match self {
+            InputFormat::Jsonl | InputFormat::Csv => "line",
+            InputFormat::Yaml => "document",
+        }
+    }
+}
+
+/// The input stream, boxed so every source shares one concrete reader type.
+pub type Input = BufReader<Box<dyn Read + Send>>;
+
+/// Counts bytes read, for the progress bar.
+pub struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R> Counting<R> {
+    pub fn new(inner: R) -> (Counting<R>, Arc<AtomicU64>) {
+        let count = Arc::new(AtomicU64::new(0));
+        (
+            Counting {
+                inner,
+                count: Arc::clone(&count),
+            },
+            count,
+        )
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+enum Source {
+    Jsonl(JsonLines<Input>),
+    Csv(CsvRecords<Input>),
+    Yaml(YamlDocuments<Input>),
+}
+
+impl Source {
+    fn next_record(&mut self, engine: &Engine) -> io::Result<Option<Record>> {
+        match self {
+            Source::Jsonl(s) => s.next_record(engine.book()),
+            Source::Csv(s) => s.next_record(engine.book()),
+            Source::Yaml(s) => s.next_record(engine.book()),
+        }
+    }
+
+    /// Whether the next read may wait on the producer (nothing buffered). CSV keeps its
+    /// own buffer, so it answers "no" and relies on the size and time limits.
+    fn may_block(&self) -> bool {
+        match self {
+            Source::Jsonl(s) => s.get_ref().buffer().is_empty(),
+            Source::Yaml(s) => s.get_ref().buffer().is_empty(),
+            Source::Csv(_) => false,
+        }
+    }
+}
+
+/// Counts for the end-of-run summary and the exit code.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub records: u64,
+    pub invalid: u64,
+    /// Indexed by tier, least strict first (`Tier as usize`).
+    pub per_tier: [u64; 5],
+    /// Whether any verdict met `--fail-on`.
+    pub fail_on_hit: bool,
+}
+
+impl Stats {
+    pub fn count(&self, tier: Tier) -> u64 {
+        self.per_tier[tier as usize]
+    }
+
+    /// One line for stderr.
+    pub fn describe(&self) -> String {
+        let tiers: Vec<String> = Tier::ALL
+            .iter()
+            .map(|t| format!("{} {t}", self.count(*t)))
+            .collect();
+        format!(
+            "{} records: {}; {} invalid",
+            self.records,
+            tiers.join(", "),
+            self.invalid
+        )
+    }
+}
+
+/// What a batch run needs besides its input and output.
+pub struct Options<'a> {
+    pub input_format: InputFormat,
+    pub ctx: Context<'a>,
+    pub fail_on: Option<Tier>,
+    /// Called now and then with the number of records done (for a progress bar).
+    pub on_progress: Option<&'a dyn Fn(u64)>,
+    /// 1: read, assess and write on one thread; 2: read and parse on a second thread.
+    pub threads: usize,
+}
+
+// Output is written in whole records, and flushed when this much has gathered, when
+// this long has passed, or before input would block, so `batch | head` sees results
+// as they come and a killed run leaves only complete lines.
+const FLUSH_BYTES: usize = 64 * 1024;
+const FLUSH_AFTER: Duration = Duration::from_millis(200);
+
+/// Records handed from the reading thread to the assessing thread at a time.
+const CHUNK: usize = 256;
+
+/// The assessing and writing half of a batch run.
+struct Sink<'o, 'f, 'e> {
+    engine: &'e Engine,
+    out: &'o mut dyn Write,
+    format: &'f mut dyn BatchFormat,
+    unit: &'static str,
+    stats: Stats,
+    buf: Vec<u8>,
+    last_flush: Instant,
+}
+
+impl Sink<'_, '_, '_> {
+    /// Assesses one record and appends its result; `flush_now` asks for the output to be
+    /// written out (the input may pause). Returns false when the output has closed.
+    fn handle(
+        &mut self,
+        record: Record,
+        options: &Options<'_>,
+        flush_now: bool,
+    ) -> io::Result<bool> {
+        self.stats.records += 1;
+        let assessed = record
+            .outcome
+            .answers
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|a| self.engine.check_and_assess(a, options.ctx.date));
+        match assessed {
+            Ok(assessment) => {
+                self.stats.per_tier[assessment.tier as usize] += 1;
+                if options.fail_on.is_some_and(|t| assessment.tier >= t) {
+                    self.stats.fail_on_hit = true;
+                }
+                let item = BatchRecord {
+                    number: record.number,
+                    unit: self.unit,
+                    item: BatchItem::Assessed(&assessment),
+                };
+                self.format.item(&item, &options.ctx, &mut self.buf);
+            }
+            Err(e) => {
+                self.stats.invalid += 1;
+                let problems: Vec<AnswerProblem> = e.problems();
+                let item = BatchRecord {
+                    number: record.number,
+                    unit: self.unit,
+                    item: BatchItem::Invalid {
+                        id: record.outcome.id.as_deref(),
+                        problems: &problems,
+                    },
+                };
+                self.format.item(&item, &options.ctx, &mut self.buf);
+            }
+        }
+        if flush_now || self.buf.len() >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_AFTER {
+            if !write_out(self.out, &self.buf)? {
+                return Ok(false);
+            }
+            self.buf.clear();
+            self.last_flush = Instant::now();
+            if let Some(progress) = options.on_progress {
+                progress(self.stats.records);
+            }
+        }
+        Ok(true)
+    }
+
+    fn finish(mut self) -> io::Result<Stats> {
+        self.format.end(&mut self.buf);
+        write_out(self.out, &self.buf)?;
+        Ok(self.stats)
+    }
+}
+
+/// Runs a batch: reads every record from `input`, writes one result per record to `out`
+/// through `format`, in input order. With `threads >= 2`, one thread reads and parses
+/// while the calling thread assesses and writes. A closed output ends the run early
+/// without an error.
+pub fn run(
+    engine: &Engine,
+    input: Input,
+    out: &mut dyn Write,
+    format: &mut dyn BatchFormat,
+    options: &Options<'_>,
+) -> io::Result<Stats> {
+    let book = engine.book();
+    let mut source = match options.input_format {
+        InputFormat::Jsonl => Source::Jsonl(JsonLines::new(input)),
+        InputFormat::Csv => Source::Csv(CsvRecords::new(book, input)),
+        InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
+    };
+    let mut sink = Sink {
+        engine,
+        out,
+        format,
+        unit: options.input_format.unit(),
+        stats: Stats::default(),
+        buf: Vec::with_capacity(FLUSH_BYTES * 2),
+        last_flush: Instant::now(),
+    };
+    sink.format.begin(&mut sink.buf);
+
+    if options.threads < 2 {
+        while let Some(record) = source.next_record(engine)? {
+            let flush_now = source.may_block();
+            if !sink.handle(record, options, flush_now)? {
+                return Ok(sink.stats);
+            }
+        }
+        return sink.finish();
+    }
+
+    std::thread::scope(|scope| {
+        // A bounded channel keeps memory flat: the reader waits when the writer lags.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<Record>>>(4);
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            loop {
+                match source.next_record(engine) {
+                    Ok(Some(record)) => {
+                        chunk.push(record);
+                        if (chunk.len() >= CHUNK || source.may_block())
+                            && tx
+                                .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
+                                .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Ok(None) => {
+                        if !chunk.is_empty() {
+                            let _ = tx.send(Ok(chunk));
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        for chunk in rx {
+            let chunk = chunk?;
+            // A short chunk means the input paused: show what we have.
+            let short = chunk.len() < CHUNK;
+            let last = chunk.len().saturating_sub(1);
+            for (i, record) in chunk.into_iter().enumerate() {
+                if !sink.handle(record, options, short && i == last)? {
+                    return Ok(sink.stats);
+                }
+            }
+        }
+        sink.finish()
+    })
+}
+
+/// Writes and flushes; `Ok(false)` when the reader has gone away (a closed pipe).
+fn write_out(out: &mut dyn Write, bytes: &[u8]) -> io::Result<bool> {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,88 @@
+//! Batch CSV: one row per record with fixed columns, lists joined with `;`.
+
+use super::jsonl::TOP_TECHNIQUES;
+use super::{BatchFormat, BatchItem, BatchRecord, Context};
+
+pub const COLUMNS: &[&str] = &[
+    "record",
+    "id",
+    "tier",
+    "techniques",
+    "avoid",
+    "wait_days",
+    "wait_until",
+    "see",
+    "to_check",
+    "errors",
+];
+
+pub struct CsvRows;
+
+/// Appends one CSV field, quoted when it holds a separator, quote or line break.
+fn field(out: &mut Vec<u8>, value: &str, last: bool) {
+    if value.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(value.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(value.as_bytes());
+    }
+    out.extend_from_slice(if last { b"\n" } else { b"," });
+}
+
+impl BatchFormat for CsvRows {
+    fn begin(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(COLUMNS.join(",").as_bytes());
+        out.push(b'\n');
+    }
+
+    fn item(&mut self, record: &BatchRecord<'_, '_>, _ctx: &Context<'_>, out: &mut Vec<u8>) {
+        field(out, &record.number.to_string(), false);
+        field(out, record.id().unwrap_or(""), false);
+        match &record.item {
+            BatchItem::Assessed(a) => {
+                field(out, a.tier.as_str(), false);
+                let top: Vec<&str> = if a.show_techniques {
+                    a.techniques
+                        .iter()
+                        .take(TOP_TECHNIQUES)
+                        .map(|t| t.id)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                field(out, &top.join(";"), false);
+                let avoid: Vec<&str> = a.avoid.iter().map(|t| t.id).collect();
+                field(out, &avoid.join(";"), false);
+                let (days, until) = match &a.wait {
+                    Some(w) => (
+                        w.days.map_or("open".to_string(), |d| d.to_string()),
+                        w.until.map_or(String::new(), |d| d.to_string()),
+                    ),
+                    None => (String::new(), String::new()),
+                };
+                field(out, &days, false);
+                field(out, &until, false);
+                let see = a.see.first().map_or(String::new(), |s| {
+                    format!("{} ({})", s.who, s.when.as_str())
+                });
+                field(out, &see, false);
+                let mut checks: Vec<&str> = Vec::new();
+                for q in a.to_check.iter().flat_map(|c| c.questions.iter()) {
+                    if !checks.contains(&q.id) {
+                        checks.push(q.id);
+                    }
+                }
+                field(out, &checks.join(";"), false);
+                field(out, "", true);
+            }
+            BatchItem::Invalid { problems, .. } => {
+                for _ in 0..7 {
+                    field(out, "", false);
+                }
+                let errors: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                field(out, &errors.join("; "), true);
+            }
+        }
+    }
+}
