@@ -101,6 +101,7 @@ pub(super) fn from_texts(
                 continue;
             }
         };
+        let id_lines = id_lines(text);
         let mut locate = |id: &str| {
             let seen = locations.entry(id.to_string()).or_default();
             // A repeated id is found again after the line of its previous occurrence.
@@ -109,9 +110,12 @@ pub(super) fn from_texts(
                 .rfind(|l| &l.file == name)
                 .and_then(|l| l.line)
                 .unwrap_or(0);
+            let line = id_lines
+                .get(id)
+                .and_then(|lines| lines.iter().copied().find(|&l| l > after));
             seen.push(Location {
                 file: name.clone(),
-                line: find_id_line(text, id, after),
+                line,
             });
         };
         parsed.sources.iter().for_each(|s| locate(&s.id));
@@ -148,34 +152,36 @@ pub(super) fn from_texts(
     Ok(book)
 }
 
-/// The 1-based line, after line `after`, on which `id: <id>` is written, if a plain scan
-/// finds it.
-fn find_id_line(text: &str, id: &str, after: usize) -> Option<usize> {
-    text.lines()
-        .skip(after)
-        .position(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim_start();
-            line.strip_prefix("id:")
-                .map(|rest| {
-                    let rest = rest.trim();
-                    rest == id || rest.trim_matches(|c| c == '"' || c == '\'') == id
-                })
-                .unwrap_or(false)
-        })
-        .map(|i| i + after + 1)
+/// Every `id: <id>` line in a file, by id, as 1-based line numbers in order. One scan of
+/// the file, so locating every item stays linear in its size.
+fn id_lines(text: &str) -> HashMap<&str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start().trim_start_matches("- ").trim_start();
+        let line = line.trim_start_matches('{').trim_start();
+        if let Some(rest) = line.strip_prefix("id:") {
+            let value = rest.split([',', '}', '#']).next().unwrap_or("").trim();
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            if !value.is_empty() {
+                out.entry(value).or_default().push(i + 1);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::find_id_line;
+    use super::id_lines;
 
     #[test]
-    fn finds_the_line_of_an_id() {
-        let text = "rules:\n  - id: a\n    title: x\n  - id: \"b\"\n";
-        assert_eq!(find_id_line(text, "a", 0), Some(2));
-        assert_eq!(find_id_line(text, "b", 0), Some(4));
-        assert_eq!(find_id_line(text, "c", 0), None);
-        let twice = "- id: a\n- id: a\n";
-        assert_eq!(find_id_line(twice, "a", 1), Some(2));
+    fn finds_the_lines_of_ids() {
+        let text =
+            "rules:\n  - id: a\n    title: x\n  - id: \"b\"\n  - { id: c, label: C }\n  - id: a\n";
+        let lines = id_lines(text);
+        assert_eq!(lines.get("a"), Some(&vec![2, 6]));
+        assert_eq!(lines.get("b"), Some(&vec![4]));
+        assert_eq!(lines.get("c"), Some(&vec![5]));
+        assert_eq!(lines.get("d"), None);
     }
 }

@@ -1,0 +1,417 @@
+//! `massage-check batch`: every record in gets one result out, in order, in every format.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{TODAY, bin, repo_path};
+use serde_json::Value;
+
+fn batch(input: &str, args: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .args(["batch", "--today", TODAY])
+        .args(args)
+        .write_stdin(input.to_string())
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf8 stdout"),
+        String::from_utf8(out.stderr).expect("utf8 stderr"),
+    )
+}
+
+fn lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect()
+}
+
+const MIXED_JSONL: &str = r#"{"id": "a", "goal": "relaxation", "saddle_numbness": false}
+{"id": "b", "saddle_numbness": true}
+
+{"id": "c", "pain_intensity": 11}
+this is not json
+{"age": 40, "recent_injury": "yes", "injury_days_ago": 1}
+{"id": 7, "recent_injury": false, "injury_days_ago": 3}
+"#;
+
+#[test]
+fn jsonl_mixed_valid_and_invalid_gives_one_result_per_record_in_order() {
+    let (code, stdout, stderr) = batch(MIXED_JSONL, &[]);
+    assert_eq!(code, 1, "invalid records make the exit code 1");
+    let results = lines(&stdout);
+    assert_eq!(
+        results.len(),
+        6,
+        "six records in (the blank line is not a record)"
+    );
+    let records: Vec<u64> = results
+        .iter()
+        .map(|r| r["record"].as_u64().expect("record"))
+        .collect();
+    assert_eq!(
+        records,
+        vec![1, 2, 4, 5, 6, 7],
+        "line numbers identify records, in input order"
+    );
+    assert_eq!(results[0]["id"], "a");
+    assert_eq!(results[1]["tier"], "emergency");
+    assert_eq!(results[2]["id"], "c");
+    assert!(results[2]["tier"].is_null());
+    assert_eq!(results[2]["errors"][0]["field"], "pain_intensity");
+    assert!(
+        results[3]["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("cannot read")
+    );
+    assert!(
+        results[4]["id"].is_null(),
+        "a record without id is known by its line"
+    );
+    assert_eq!(results[4]["wait"]["days"], 2);
+    assert_eq!(results[5]["id"], "7");
+    assert_eq!(results[5]["errors"][0]["field"], "injury_days_ago");
+    assert!(
+        stderr.contains("6 records:") && stderr.contains("3 invalid"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn all_valid_exits_0_and_fail_on_exits_3() {
+    let input = "{\"goal\": \"relaxation\"}\n{\"saddle_numbness\": true}\n";
+    assert_eq!(batch(input, &[]).0, 0);
+    assert_eq!(batch(input, &["--fail-on", "emergency"]).0, 3);
+    assert_eq!(
+        batch(
+            "{\"saddle_numbness\": false}\n",
+            &["--fail-on", "emergency"]
+        )
+        .0,
+        0
+    );
+}
+
+#[test]
+fn csv_input_handles_quoting_newlines_missing_and_extra_columns_and_a_bom() {
+    let csv = "\u{feff}id,goal,pain_location,saddle_numbness,recent_injury,injury_days_ago\n\
+               p1,relaxation,lower_back;one_leg,no,no,\n\
+               \"p,2\",pain_relief,\"lower_back\",yes,no,\n\
+               \"p\n3\",mobility,,unknown,yes,2\n\
+               p4,relax,,no,no,\n\
+               p5,relaxation,,no,no,,surplus\n\
+               p6,maintenance\n";
+    let (code, stdout, _) = batch(csv, &["--input-format", "csv"]);
+    assert_eq!(code, 1);
+    let results = lines(&stdout);
+    assert_eq!(results.len(), 6, "{stdout}");
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, vec!["p1", "p,2", "p\n3", "p4", "", "p6"]);
+    assert_eq!(
+        results[1]["tier"], "emergency",
+        "quoted fields are read whole"
+    );
+    assert_eq!(
+        results[2]["wait"]["days"], 1,
+        "a quoted newline stays inside its field"
+    );
+    assert_eq!(results[3]["errors"][0]["field"], "goal");
+    assert!(
+        results[4]["errors"][0]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("7 fields but the header names 6")
+    );
+    assert!(
+        results[5]["tier"].is_string(),
+        "missing trailing columns are unanswered"
+    );
+
+    let (_, stdout, _) = batch(
+        "id,goal,colour\nq1,relaxation,red\n",
+        &["--input-format", "csv"],
+    );
+    let results = lines(&stdout);
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        results[0]["errors"][0]["field"], "colour",
+        "an extra column is named"
+    );
+}
+
+#[test]
+fn yaml_stream_gives_one_result_per_document() {
+    let yaml = "---\nid: y1\ngoal: relaxation\n---\n# only a comment\n---\nid: y2\nsaddle_numbness: yes\n---\nid: y3\npain_intensity: eleven\n---\n[not, a, mapping]\n";
+    let (code, stdout, _) = batch(yaml, &["--input-format", "yaml"]);
+    assert_eq!(code, 1);
+    let results = lines(&stdout);
+    assert_eq!(
+        results.len(),
+        4,
+        "empty documents are not records: {stdout}"
+    );
+    assert_eq!(results[0]["id"], "y1");
+    assert_eq!(results[1]["tier"], "emergency");
+    assert_eq!(results[2]["errors"][0]["field"], "pain_intensity");
+    assert!(
+        results[3]["errors"][0]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("mapping")
+    );
+    let numbers: Vec<u64> = results
+        .iter()
+        .map(|r| r["record"].as_u64().expect("n"))
+        .collect();
+    assert_eq!(numbers, vec![1, 2, 3, 4], "documents are numbered");
+}
+
+#[test]
+fn input_format_comes_from_the_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("people.csv");
+    std::fs::write(&csv, "id,goal\nc1,relaxation\n").expect("write");
+    let out = bin()
+        .args(["batch", "--today", TODAY])
+        .arg(&csv)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"id\":\"c1\""));
+    let odd = dir.path().join("people.txt");
+    std::fs::write(&odd, "{}\n").expect("write");
+    let out = bin().args(["batch"]).arg(&odd).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--input-format"));
+}
+
+#[test]
+fn check_and_batch_give_the_same_assessment() {
+    for example in [
+        "examples/desk-worker.yaml",
+        "examples/cauda-equina.yaml",
+        "examples/herniated-disc.json",
+    ] {
+        let check = bin()
+            .args(["check", "--format", "json", "--today", TODAY, example])
+            .current_dir(repo_path(""))
+            .output()
+            .expect("check");
+        let mut from_check: Value = serde_json::from_slice(&check.stdout).expect("json");
+        // The same answers as one YAML document in a batch, full report per line.
+        let text = std::fs::read_to_string(repo_path(example)).expect("example");
+        let (fmt, input) = if example.ends_with(".json") {
+            (
+                "jsonl",
+                serde_json::to_string(&serde_json::from_str::<Value>(&text).expect("json"))
+                    .expect("line")
+                    + "\n",
+            )
+        } else {
+            ("yaml", text)
+        };
+        let (_, stdout, _) = batch(&input, &["--input-format", fmt, "--full"]);
+        let mut from_batch: Value = serde_json::from_str(stdout.trim()).expect("one line");
+        assert_eq!(from_batch["record"], 1);
+        from_batch.as_object_mut().expect("object").remove("record");
+        from_check.as_object_mut().expect("object").remove("record");
+        assert_eq!(from_batch, from_check, "{example}");
+    }
+}
+
+#[test]
+fn csv_and_summary_outputs() {
+    let (_, stdout, _) = batch(MIXED_JSONL, &["--format", "csv"]);
+    let mut rows = stdout.lines();
+    assert_eq!(
+        rows.next(),
+        Some("record,id,tier,techniques,avoid,wait_days,wait_until,see,to_check,errors")
+    );
+    assert_eq!(stdout.lines().count(), 7, "header plus one row per record");
+    assert!(stdout.contains("\n2,b,emergency,"));
+
+    let (_, stdout, _) = batch(MIXED_JSONL, &["--format", "summary"]);
+    assert!(stdout.contains("records: 6"));
+    assert!(stdout.contains("emergency: 1"));
+    assert!(stdout.contains("invalid: 3"));
+    assert!(stdout.contains("line 2 (id b): emergency"));
+}
+
+#[test]
+fn output_file_is_written_whole_and_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("results.jsonl");
+    let run = |extra: &[&str]| {
+        bin()
+            .args(["batch", "--today", TODAY, "--output"])
+            .arg(&target)
+            .args(extra)
+            .write_stdin("{\"goal\": \"relaxation\"}\n")
+            .output()
+            .expect("runs")
+    };
+    assert!(run(&[]).status.success());
+    assert!(
+        std::fs::read_to_string(&target)
+            .expect("written")
+            .contains("\"record\":1")
+    );
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(2), "exists without --force");
+    assert!(run(&["--force"]).status.success());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+}
+
+/// Realistic records cycling through a few profiles, so large inputs need no fixture.
+fn generated(count: usize) -> String {
+    let profiles = [
+        r#""age":38,"pain_intensity":4,"pain_duration":"over_12_weeks","pain_location":["lower_back"],"pain_character":["dull_ache"],"saddle_numbness":false,"bladder_bowel_changes":false,"leg_weakness":false,"goal":"pain_relief""#,
+        r#""age":61,"pain_intensity":8,"pain_duration":"under_1_week","pain_location":["lower_back","one_leg"],"pain_character":["sharp"],"saddle_numbness":false,"blood_thinners":true,"goal":"relaxation""#,
+        r#""age":29,"recent_injury":true,"injury_days_ago":1,"injury_signs":["swollen"],"allergies":["nut_oils"],"goal":"sports_recovery""#,
+        r#""age":45,"saddle_numbness":"unknown","diagnoses":["herniated_disc"],"cleared_by_clinician":false,"goal":"mobility""#,
+    ];
+    let mut out = String::with_capacity(count * 200);
+    for i in 0..count {
+        out.push_str(&format!(
+            "{{\"id\":\"g{i}\",{}}}\n",
+            profiles[i % profiles.len()]
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_large_input_streams_in_order_with_flat_memory() {
+    let count = 200_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, generated(count)).expect("write");
+    let output = dir.path().join("out.jsonl");
+    let status = Command::new(env!("CARGO_BIN_EXE_massage-check"))
+        .args(["batch", "--today", TODAY])
+        .arg(&input)
+        .stdout(std::fs::File::create(&output).expect("out"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let peak_kib = peak_child_rss_kib();
+    let text = std::fs::read_to_string(&output).expect("read");
+    let mut n = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        assert!(
+            line.starts_with(&format!(
+                "{{\"schema_version\":1,\"record\":{},\"id\":\"g{i}\"",
+                i + 1
+            )),
+            "line {i}: {line}"
+        );
+        n += 1;
+    }
+    assert_eq!(n, count, "records in == results out");
+    // The input file is ~30 MB; reading it whole would show here.
+    assert!(
+        peak_kib < 50 * 1024,
+        "peak memory {peak_kib} KiB is over 50 MiB"
+    );
+}
+
+/// The largest resident set of any child waited for so far, in KiB.
+fn peak_child_rss_kib() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a full rusage into the pointer we own.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
+    assert_eq!(rc, 0);
+    // SAFETY: initialised by the successful call above.
+    unsafe { usage.assume_init() }.ru_maxrss
+}
+
+#[test]
+fn batch_into_head_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_massage-check"))
+        .args(["batch", "--today", TODAY])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(generated(50_000).as_bytes());
+    });
+    // Read three lines, then close our end like `head -n 3` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = Vec::new();
+    let mut byte = [0u8; 1];
+    while first.iter().filter(|&&b| b == b'\n').count() < 3 {
+        use std::io::Read;
+        if stdout.read(&mut byte).expect("read") == 0 {
+            break;
+        }
+        first.push(byte[0]);
+    }
+    drop(stdout);
+    let out = child.wait_with_output().expect("ends");
+    let _ = writer.join();
+    assert_eq!(String::from_utf8_lossy(&first).lines().count(), 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.code().is_some(),
+        "ends by itself, not by a signal: {:?}",
+        out.status
+    );
+}
+
+#[test]
+fn the_documented_gnu_parallel_recipe_keeps_every_record_in_order() {
+    if Command::new("parallel").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install GNU parallel (.ci/run does)"
+        );
+        eprintln!("skipped: GNU parallel is not installed");
+        return;
+    }
+    let count = 20_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, generated(count)).expect("write");
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    // The recipe from the README, with small blocks so the input is really split.
+    let script = format!(
+        "parallel --pipe --keep-order --block 200k -j2 '{bin}' batch --threads 1 --today {TODAY} < '{}'",
+        input.display()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("json")["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), count, "records in == results out");
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(id, &format!("g{i}"), "order kept");
+    }
+}
