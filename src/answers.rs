@@ -394,28 +394,9 @@ pub fn to_yaml(book: &Rulebook, answers: &Answers) -> String {
         out.push_str(&format!("id: {}\n", quote(id)));
     }
     for (q, value) in book.questions.iter().zip(&answers.values) {
-        let text = match *value {
-            Value::Unanswered => continue,
-            Value::Unknown => "unknown".to_string(),
-            Value::Bool(true) => "yes".to_string(),
-            Value::Bool(false) => "no".to_string(),
-            Value::Number(n) => format_number(n),
-            Value::Choice(c) => q
-                .choices
-                .get(usize::from(c))
-                .map_or(String::new(), |c| c.id.clone()),
-            Value::Set(set) => {
-                let ids: Vec<&str> = q
-                    .choices
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| set & (1u64 << i) != 0)
-                    .map(|(_, c)| c.id.as_str())
-                    .collect();
-                format!("[{}]", ids.join(", "))
-            }
-        };
-        out.push_str(&format!("{}: {text}\n", q.id));
+        if let Some(text) = display_value(q, *value) {
+            out.push_str(&format!("{}: {text}\n", q.id));
+        }
     }
     out
 }
@@ -478,6 +459,40 @@ impl From<Result<Collected, AnswersError>> for RecordOutcome {
             },
         }
     }
+}
+
+/// Reads answers from an already-parsed JSON value (a rule test case's answers).
+pub fn from_json_value(book: &Rulebook, value: serde_json::Value) -> Result<Answers, AnswersError> {
+    AnswersSeed { book }
+        .deserialize(value)
+        .map_err(|e| AnswersError::Syntax(e.to_string()))?
+        .finish()
+}
+
+/// An answer as it would be written in an answers file (`yes`, `3`, `[a, b]`, `unknown`),
+/// or `None` when unanswered.
+pub fn display_value(q: &Question, value: Value) -> Option<String> {
+    Some(match value {
+        Value::Unanswered => return None,
+        Value::Unknown => "unknown".to_string(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        Value::Number(n) => format_number(n),
+        Value::Choice(c) => q
+            .choices
+            .get(usize::from(c))
+            .map_or(String::new(), |c| c.id.clone()),
+        Value::Set(set) => {
+            let ids: Vec<&str> = q
+                .choices
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| set & (1u64 << i) != 0)
+                .map(|(_, c)| c.id.as_str())
+                .collect();
+            format!("[{}]", ids.join(", "))
+        }
+    })
 }
 
 /// Reads one JSON object (one JSON Lines record) for this rulebook.

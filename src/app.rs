@@ -14,7 +14,7 @@ use crate::cli::{
 use crate::date::Date;
 use crate::engine::Engine;
 use crate::interview::{self, Stop, terminal::TerminalPrompter};
-use crate::report::{self, Context};
+use crate::report::{self, Context, Format};
 use crate::rulebook::{Rulebook, RulebookError, Tier};
 
 /// Exit code for a printed assessment (whatever the verdict) or a successful command.
@@ -75,6 +75,14 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Rules(RulesCommand::Check { dir })) => {
             let dir = dir.or(global.rules);
             rules_check(dir.as_deref())
+        }
+        Some(Command::Rules(RulesCommand::Test {
+            dir,
+            format,
+            min_coverage,
+        })) => {
+            let dir = dir.or(global.rules.clone());
+            rules_test(dir.as_deref(), format, min_coverage, today(&global))
         }
         None if std::io::stdin().is_terminal() => {
             if global.no_input {
@@ -422,6 +430,69 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     file.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
+}
+
+/// The case files for a rulebook: `DIR/tests/*.yaml`, after the built-in cases when the
+/// rulebook extends the built-in one.
+fn case_files(engine: &Engine, dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    let builtin = || {
+        crate::rulebook::builtin::TEST_FILES
+            .iter()
+            .map(|(n, t)| (format!("rules/tests/{n}"), (*t).to_string()))
+            .collect::<Vec<_>>()
+    };
+    let Some(dir) = dir else {
+        return Ok(builtin());
+    };
+    let mut files = if engine.book().extends_builtin() {
+        builtin()
+    } else {
+        Vec::new()
+    };
+    let tests = dir.join("tests");
+    if tests.is_dir() {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&tests)
+            .with_context(|| format!("cannot read {}", tests.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    Ok(files)
+}
+
+fn rules_test(dir: Option<&Path>, format: Format, min_coverage: f64, date: Date) -> Result<u8> {
+    let engine = load_engine(dir)?;
+    let files = case_files(&engine, dir)?;
+    let cases = crate::cases::load(&files).map_err(|e| UsageError(e.to_string()))?;
+    let report = crate::cases::run(&engine, &cases, date);
+    let out = match format {
+        Format::Text => crate::cases::render_text(&report),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    write_stdout(out.as_bytes())?;
+    if report.cases.is_empty() {
+        eprintln!("massage-check: no test cases ran; add cases under tests/*.yaml");
+    } else if report.coverage.percent + 1e-9 < min_coverage {
+        eprintln!(
+            "massage-check: rule coverage {:.1}% is below --min-coverage {min_coverage}",
+            report.coverage.percent
+        );
+    }
+    Ok(if report.ok(min_coverage) {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn rules_check(dir: Option<&Path>) -> Result<u8> {

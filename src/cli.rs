@@ -256,6 +256,26 @@ fn parse_tier(s: &str) -> Result<Tier, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// Run the rulebook's test cases (DIR/tests/*.yaml) and report rule coverage.
+    #[command(after_help = "Examples:\n  massage-check rules test\n  \
+                            massage-check rules test ./my-rules --min-coverage 100\n  \
+                            massage-check rules test --format json > results.json")]
+    Test {
+        /// The rulebook directory; defaults to --rules, or else the built-in rulebook.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+
+        /// Output format: `text` (PASS/FAIL per case) or `json` for CI.
+        #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+        format: Format,
+
+        /// Fail when fewer than PCT percent of the rules are fired by some case.
+        ///
+        /// Example: --min-coverage 100
+        #[arg(long, value_name = "PCT", default_value_t = 0.0)]
+        min_coverage: f64,
+    },
+
     /// Validate a rulebook; prints every problem and exits 1, or is silent and exits 0.
     #[command(
         after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules"

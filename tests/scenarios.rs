@@ -1,137 +1,143 @@
-//! Runs every scenario in rules/tests/*.yaml through the real binary and checks the
-//! assessment against the case's expectations.
+//! The scenario cases in rules/tests/*.yaml (from the seeds and the clinical reference,
+//! each naming its source) run through the real binary's `rules test`, which must pass
+//! with every rule fired by some case.
 
 mod common;
 
-use std::collections::BTreeMap;
+use common::{TODAY, bin, repo_path};
+use serde_json::Value;
 
-use common::{Report, repo_path, report_for};
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseFile {
-    #[serde(default)]
-    defaults: BTreeMap<String, serde_json::Value>,
-    cases: Vec<Case>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
-    source: Vec<String>,
-    answers: BTreeMap<String, serde_json::Value>,
-    expect: Expect,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Expect {
-    tier: String,
-    #[serde(default)]
-    top: Vec<String>,
-    #[serde(default)]
-    top_n: Option<usize>,
-    #[serde(default)]
-    avoid: Vec<String>,
-    #[serde(default)]
-    care: Vec<String>,
-    #[serde(default)]
-    wait_days: Option<serde_json::Value>,
-    #[serde(default)]
-    see: Option<String>,
-    #[serde(default)]
-    max_pressure: Option<String>,
-}
-
-fn failures(case: &Case, r: &Report) -> Vec<String> {
-    let e = &case.expect;
-    let mut out = Vec::new();
-    if r.tier != e.tier {
-        out.push(format!("tier: expected {}, got {}", e.tier, r.tier));
-    }
-    let n = e.top_n.unwrap_or(3);
-    let top: Vec<&str> = r.techniques.iter().take(n).map(|t| t.id.as_str()).collect();
-    for t in &e.top {
-        if !top.contains(&t.as_str()) {
-            out.push(format!("top {n}: expected {t} in {top:?}"));
-        }
-    }
-    let avoided: Vec<&str> = r.avoid.iter().map(|t| t.id.as_str()).collect();
-    for t in &e.avoid {
-        if !avoided.contains(&t.as_str()) {
-            out.push(format!("avoid: expected {t} in {avoided:?}"));
-        }
-    }
-    let care: Vec<&str> = r.care.iter().map(|c| c.id.as_str()).collect();
-    for c in &e.care {
-        if !care.contains(&c.as_str()) {
-            out.push(format!("care: expected {c} in {care:?}"));
-        }
-    }
-    if let Some(w) = &e.wait_days {
-        let actual = match &r.wait {
-            None => "none".to_string(),
-            Some(wait) => wait.days.map_or("open".to_string(), |d| d.to_string()),
-        };
-        let expected = match w {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if actual != expected {
-            out.push(format!("wait_days: expected {expected}, got {actual}"));
-        }
-    }
-    if let Some(see) = &e.see {
-        let actual = r.see.first().map(|s| s.when.as_str()).unwrap_or("none");
-        if actual != see {
-            out.push(format!("see: expected {see}, got {actual}"));
-        }
-    }
-    if let Some(p) = &e.max_pressure
-        && r.therapist.max_pressure.as_deref() != Some(p.as_str())
-    {
-        out.push(format!(
-            "max_pressure: expected {p}, got {:?}",
-            r.therapist.max_pressure
-        ));
-    }
-    out
+fn rules_test(args: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .args(["rules", "test", "--today", TODAY])
+        .args(args)
+        .current_dir(repo_path(""))
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
-fn every_scenario_gives_its_expected_assessment() {
-    let dir = repo_path("rules/tests");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("rules/tests exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+fn every_builtin_scenario_passes_with_full_rule_coverage() {
+    let (code, stdout, stderr) = rules_test(&["--format", "json", "--min-coverage", "100"]);
+    let report: Value = serde_json::from_str(&stdout).expect("json report");
+    let failed: Vec<&Value> = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["passed"] == false)
         .collect();
-    files.sort();
-    let mut ran = 0;
-    let mut failed = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable");
-        let book: CaseFile = serde_yaml::from_str(&text).expect("valid case file");
-        for case in &book.cases {
-            assert!(!case.source.is_empty(), "{}: names no source", case.name);
-            let mut answers = book.defaults.clone();
-            answers.extend(case.answers.clone());
-            let json = serde_json::to_string(&answers).expect("answers serialise");
-            let report = report_for(&json);
-            let problems = failures(case, &report);
-            if !problems.is_empty() {
-                failed.push(format!("{}: {}", case.name, problems.join("; ")));
-            }
-            ran += 1;
+    assert!(failed.is_empty(), "failed cases: {failed:#?}");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(report["passed"].as_u64().expect("passed") >= 25);
+    assert_eq!(report["coverage"]["percent"], 100.0);
+    assert_eq!(report["coverage"]["not_fired"], Value::Array(Vec::new()));
+}
+
+/// Copies the built-in rules into a temporary directory and adds one case file.
+fn rulebook_with_cases(cases: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(repo_path("rules")).expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
         }
     }
-    assert!(ran >= 25, "expected at least 25 scenarios, ran {ran}");
-    assert!(
-        failed.is_empty(),
-        "{} scenario(s) failed:\n{}",
-        failed.len(),
-        failed.join("\n")
+    std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+    std::fs::write(dir.path().join("tests/cases.yaml"), cases).expect("write");
+    dir
+}
+
+#[test]
+fn a_broken_case_fails_with_a_readable_diff() {
+    let dir = rulebook_with_cases(
+        "cases:\n  - name: saddle numbness is suitable (wrong on purpose)\n    answers: { saddle_numbness: yes }\n    expect: { tier: suitable, avoid: [swedish] }\n",
     );
+    let out = bin()
+        .args(["rules", "test", "--today", TODAY])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(
+        text.contains(
+            "        tier\n          - expected: suitable\n          + actual:   emergency"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("          - expected: includes [swedish]"),
+        "{text}"
+    );
+    assert!(text.contains("1 cases: 0 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn coverage_below_the_bar_and_no_cases_fail() {
+    let dir = rulebook_with_cases(
+        "cases:\n  - name: just one\n    answers: { saddle_numbness: yes }\n    expect: { tier: emergency }\n",
+    );
+    let out = bin()
+        .args(["rules", "test", "--min-coverage", "50", "--today", TODAY])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not fired:"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("below --min-coverage 50"));
+
+    let empty = rulebook_with_cases("cases: []\n");
+    let out = bin()
+        .args(["rules", "test"])
+        .arg(empty.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no test cases ran"));
+}
+
+#[test]
+fn the_example_clinic_rulebook_extends_the_builtin_one() {
+    let (code, stdout, stderr) = rules_test(&["examples/clinic-rules", "--min-coverage", "100"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("PASS  examples/clinic-rules/tests/clinic.yaml: diabetes with numb feet")
+    );
+    bin()
+        .args(["rules", "check", "examples/clinic-rules"])
+        .current_dir(repo_path(""))
+        .assert()
+        .success()
+        .stdout("");
+    // The override applies: 7/10 is referred with the clinic's rules, not without them.
+    let with_clinic = bin()
+        .args([
+            "--rules",
+            "examples/clinic-rules",
+            "check",
+            "-",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ])
+        .current_dir(repo_path(""))
+        .write_stdin("pain_intensity: 7\n")
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&with_clinic.stdout).expect("json");
+    assert!(
+        report["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r["rule"] == "severe_pain")
+    );
+    assert_eq!(report["rulebook"]["name"], "Riverside Clinic rulebook");
 }

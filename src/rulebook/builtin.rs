@@ -21,3 +21,9 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../rules/techniques.yaml"),
     ),
 ];
+
+/// The default rulebook's test cases (`rules/tests/*.yaml`), run by `rules test`.
+pub const TEST_FILES: &[(&str, &str)] = &[(
+    "scenarios.yaml",
+    include_str!("../../rules/tests/scenarios.yaml"),
+)];

@@ -74,16 +74,20 @@ fn file_problem(file: String, message: String) -> RulebookError {
     }])
 }
 
-pub(super) fn from_texts(
-    files: Vec<(String, String)>,
-    origin: Origin,
-) -> Result<Rulebook, RulebookError> {
+/// Files parsed and merged, before validation.
+struct Parsed {
+    merged: RulebookFile,
+    meta_count: usize,
+    locations: HashMap<String, Vec<Location>>,
+}
+
+fn parse_files(files: &[(String, String)]) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut merged = RulebookFile::default();
     let mut meta_count = 0usize;
     let mut locations: HashMap<String, Vec<Location>> = HashMap::new();
 
-    for (name, text) in &files {
+    for (name, text) in files {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let parsed: RulebookFile = match yaml::from_str::<Option<RulebookFile>>(text) {
             Ok(Some(file)) => file,
@@ -143,13 +147,134 @@ pub(super) fn from_texts(
         merged.techniques.extend(parsed.techniques);
         merged.care.extend(parsed.care);
     }
-    if !problems.is_empty() {
-        // Parse errors make cross-reference checks noisy and misleading; stop here.
-        return Err(RulebookError::Invalid(problems));
+    if problems.is_empty() {
+        Ok(Parsed {
+            merged,
+            meta_count,
+            locations,
+        })
+    } else {
+        Err(problems)
     }
+}
+
+/// Lays `items` over `base`: an item whose id is already there replaces it in place (and
+/// takes its location); a new id is appended.
+fn overlay<T>(
+    base: &mut Vec<T>,
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    base_locations: &mut HashMap<String, Vec<Location>>,
+    local_locations: &HashMap<String, Vec<Location>>,
+) {
+    for item in items {
+        let key = id(&item).to_string();
+        match base.iter().position(|b| id(b) == key) {
+            Some(i) => base[i] = item,
+            None => base.push(item),
+        }
+        if let Some(local) = local_locations.get(&key) {
+            base_locations.insert(key, local.clone());
+        }
+    }
+}
+
+/// A rulebook that `extends: builtin`: the built-in files first, the local ones over them.
+fn extend_builtin(local: Parsed) -> Result<Parsed, Vec<Problem>> {
+    let builtin_files: Vec<(String, String)> = super::builtin::FILES
+        .iter()
+        .map(|(n, t)| (format!("rules/{n}"), (*t).to_string()))
+        .collect();
+    let mut base = parse_files(&builtin_files)?;
+    let Parsed {
+        merged, locations, ..
+    } = local;
+    if let (Some(base_meta), Some(meta)) = (&mut base.merged.rulebook, merged.rulebook) {
+        base_meta.name = meta.name;
+        base_meta.version = meta.version;
+        base_meta.extends = meta.extends;
+        if !meta.description.is_empty() {
+            base_meta.description = meta.description;
+        }
+        base_meta.tiers.extend(meta.tiers);
+    }
+    let b = &mut base;
+    overlay(
+        &mut b.merged.sources,
+        merged.sources,
+        |x| &x.id,
+        &mut b.locations,
+        &locations,
+    );
+    overlay(
+        &mut b.merged.questions,
+        merged.questions,
+        |x| &x.id,
+        &mut b.locations,
+        &locations,
+    );
+    overlay(
+        &mut b.merged.rules,
+        merged.rules,
+        |x| &x.id,
+        &mut b.locations,
+        &locations,
+    );
+    overlay(
+        &mut b.merged.techniques,
+        merged.techniques,
+        |x| &x.id,
+        &mut b.locations,
+        &locations,
+    );
+    overlay(
+        &mut b.merged.care,
+        merged.care,
+        |x| &x.id,
+        &mut b.locations,
+        &locations,
+    );
+    Ok(base)
+}
+
+pub(super) fn from_texts(
+    files: Vec<(String, String)>,
+    origin: Origin,
+) -> Result<Rulebook, RulebookError> {
     let first_file = files.first().map(|f| f.0.clone()).unwrap_or_default();
-    let book = validate::validate(merged, meta_count, locations, origin, &first_file)?;
-    Ok(book)
+    // Parse errors make cross-reference checks noisy and misleading; stop at them.
+    let mut parsed = parse_files(&files).map_err(RulebookError::Invalid)?;
+    let extends = parsed
+        .merged
+        .rulebook
+        .as_ref()
+        .and_then(|m| m.extends.clone());
+    match extends.as_deref() {
+        None => {}
+        Some("builtin") if parsed.meta_count == 1 => {
+            parsed = extend_builtin(parsed).map_err(RulebookError::Invalid)?;
+        }
+        Some("builtin") => {}
+        Some(other) => {
+            return Err(RulebookError::Invalid(vec![Problem {
+                location: parsed
+                    .locations
+                    .get("rulebook")
+                    .and_then(|l| l.first())
+                    .cloned()
+                    .unwrap_or_default(),
+                item: Some("rulebook".into()),
+                message: format!("`extends: {other}` is not supported; use `extends: builtin`"),
+            }]));
+        }
+    }
+    validate::validate(
+        parsed.merged,
+        parsed.meta_count,
+        parsed.locations,
+        origin,
+        &first_file,
+    )
 }
 
 /// Every `id: <id>` line in a file, by id, as 1-based line numbers in order. One scan of

@@ -136,6 +136,11 @@ impl Rulebook {
         load::from_texts(files, Origin::Builtin)
     }
 
+    /// Whether this rulebook was built on top of the built-in one (`extends: builtin`).
+    pub fn extends_builtin(&self) -> bool {
+        self.meta.extends.as_deref() == Some("builtin")
+    }
+
     pub fn question_index(&self, id: &str) -> Option<usize> {
         self.question_index.get(id).copied()
     }

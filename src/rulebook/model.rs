@@ -132,6 +132,10 @@ pub struct RulebookFile {
 pub struct Meta {
     pub name: String,
     pub version: String,
+    /// `builtin`: start from the built-in rulebook; items here add to it or replace
+    /// built-in items with the same id.
+    #[serde(default)]
+    pub extends: Option<String>,
     #[serde(default)]
     pub description: String,
     /// Wording per tier. Every tier must be present (validation checks).
