@@ -172,7 +172,10 @@ fn print_assessment(
     date: Date,
     output: &OutputArgs,
 ) -> Result<u8> {
-    let assessment = engine.assess(answers, date);
+    let mut assessment = engine.assess(answers, date);
+    if output.explain {
+        assessment.trace = engine.explain(answers);
+    }
     let ctx = Context {
         book: engine.book(),
         date,

@@ -235,6 +235,11 @@ pub struct OutputArgs {
     /// Example: --fail-on see_clinician
     #[arg(long, value_name = "TIER", value_parser = parse_tier)]
     pub fail_on: Option<Tier>,
+
+    /// Show how the verdict was reached: every rule, fired or not, each condition with the
+    /// answer it read and its result, with the rule's sources (`trace` in JSON).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 impl Default for OutputArgs {
@@ -242,6 +247,7 @@ impl Default for OutputArgs {
         OutputArgs {
             format: Format::Text,
             fail_on: None,
+            explain: false,
         }
     }
 }

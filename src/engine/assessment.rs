@@ -152,4 +152,22 @@ pub struct TraceEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
     pub source: &'a [String],
+    /// With `--explain`: every condition of the rule, in order, with what it read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<ConditionTrace<'a>>>,
+}
+
+/// One node of a rule's condition as evaluated.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionTrace<'a> {
+    /// Nesting depth, 0 for the rule's top condition.
+    pub depth: usize,
+    /// `all`, `any`, `not`, `always`, or the comparison (`pain_intensity at_least 8`).
+    pub test: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fact: Option<&'a str>,
+    /// The answer read: its value, `unknown`, `unanswered`, or `not asked`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    pub result: Truth,
 }

@@ -244,6 +244,7 @@ impl Engine {
                 result,
                 tier: rule.tier,
                 source: &rule.source,
+                conditions: None,
             });
             let precaution = unknown_action.is_some();
             for &t in &compiled.avoid {
@@ -406,6 +407,74 @@ impl Engine {
             therapist,
             to_check,
             trace,
+        }
+    }
+
+    /// Every rule evaluated, fired or not, in evaluation order, with each condition, the
+    /// answer it read and its result (for `--explain`).
+    pub fn explain(&self, answers: &Answers) -> Vec<TraceEntry<'_>> {
+        let applicable = self.applicable(answers);
+        let facts = Facts {
+            values: &answers.values,
+            applicable: &applicable,
+        };
+        self.book
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .map(|(rule, compiled)| {
+                let mut conditions = Vec::new();
+                self.explain_node(&compiled.when, &rule.when, &facts, 0, &mut conditions);
+                TraceEntry {
+                    rule: &rule.id,
+                    result: compiled.when.eval(&facts),
+                    tier: rule.tier,
+                    source: &rule.source,
+                    conditions: Some(conditions),
+                }
+            })
+            .collect()
+    }
+
+    fn explain_node<'s>(
+        &'s self,
+        node: &Node,
+        cond: &'s crate::rulebook::Condition,
+        facts: &Facts<'_>,
+        depth: usize,
+        out: &mut Vec<ConditionTrace<'s>>,
+    ) {
+        use crate::rulebook::Condition;
+        let result = node.eval(facts);
+        match (node, cond) {
+            (Node::All(nodes), Condition::All(conds)) | (Node::Any(nodes), Condition::Any(conds)) => {
+                let word = if matches!(cond, Condition::All(_)) { "all" } else { "any" };
+                out.push(ConditionTrace { depth, test: word.into(), fact: None, answer: None, result });
+                for (n, c) in nodes.iter().zip(conds) {
+                    self.explain_node(n, c, facts, depth + 1, out);
+                }
+            }
+            (Node::Not(n), Condition::Not(c)) => {
+                out.push(ConditionTrace { depth, test: "not".into(), fact: None, answer: None, result });
+                self.explain_node(n, c, facts, depth + 1, out);
+            }
+            (Node::Compare { question, .. }, Condition::Compare { fact, op }) => {
+                let q = &self.book.questions[*question];
+                let answer = if !facts.applicable[*question] {
+                    "not asked".to_string()
+                } else {
+                    crate::answers::display_value(q, facts.values[*question])
+                        .unwrap_or_else(|| "unanswered".to_string())
+                };
+                out.push(ConditionTrace {
+                    depth,
+                    test: format!("{fact} {op}"),
+                    fact: Some(fact),
+                    answer: Some(answer),
+                    result,
+                });
+            }
+            _ => out.push(ConditionTrace { depth, test: cond.to_string(), fact: None, answer: None, result }),
         }
     }
 

@@ -201,6 +201,26 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         }
     }
 
+    if a.trace.iter().any(|t| t.conditions.is_some()) {
+        w.heading("How this was decided (every rule, in order)");
+        for t in &a.trace {
+            let tier = t.tier.map_or(String::new(), |t| format!(" [{t}]"));
+            w.para(
+                "  ",
+                4,
+                &format!("{} {}{tier}: {}", t.result.as_str(), t.rule, t.source.join(", ")),
+            );
+            for c in t.conditions.iter().flatten() {
+                let indent = "  ".repeat(c.depth + 2);
+                let answer = c
+                    .answer
+                    .as_ref()
+                    .map_or(String::new(), |a| format!(" (answer: {a})"));
+                w.para(&indent, indent.len() + 2, &format!("{}{answer} -> {}", c.test, c.result.as_str()));
+            }
+        }
+    }
+
     w.out.push('\n');
     w.para(
         "",
