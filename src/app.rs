@@ -76,6 +76,39 @@ pub fn run(cli: Cli) -> Result<u8> {
             let dir = dir.or(global.rules);
             rules_check(dir.as_deref())
         }
+        Some(Command::Template) => {
+            let engine = load_engine(global.rules.as_deref())?;
+            write_stdout(crate::template::render(engine.book()).as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        Some(Command::Schema { subject }) => {
+            let engine = load_engine(global.rules.as_deref())?;
+            write_stdout(crate::schema::render(subject, engine.book()).as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        Some(Command::Rules(RulesCommand::List { kind })) => {
+            let engine = load_engine(global.rules.as_deref())?;
+            write_stdout(crate::rulebook::describe::list(engine.book(), kind).as_bytes())?;
+            Ok(EXIT_OK)
+        }
+        Some(Command::Rules(RulesCommand::Show { id })) => {
+            let engine = load_engine(global.rules.as_deref())?;
+            let book = engine.book();
+            match crate::rulebook::describe::show(book, &id) {
+                Some(text) => {
+                    write_stdout(text.as_bytes())?;
+                    Ok(EXIT_OK)
+                }
+                None => {
+                    let ids = crate::rulebook::describe::all_ids(book);
+                    Err(UsageError(format!(
+                        "no rule, question, technique, care item or source has the id `{id}`{}",
+                        crate::suggest::did_you_mean(&id, ids)
+                    ))
+                    .into())
+                }
+            }
+        }
         Some(Command::Rules(RulesCommand::Test {
             dir,
             format,

@@ -131,7 +131,23 @@ pub enum Command {
     )]
     Batch(BatchArgs),
 
-    /// Work with rulebooks: validate one.
+    /// Print a commented answers file with every question, ready to fill in.
+    #[command(after_help = "Examples:\n  massage-check template > me.yaml\n  \
+                            $EDITOR me.yaml && massage-check check me.yaml")]
+    Template,
+
+    /// Print a JSON Schema: of the answers file, the JSON report, or a rulebook file.
+    #[command(
+        after_help = "Examples:\n  massage-check schema answers > answers.schema.json\n  \
+                            massage-check schema report\n  massage-check schema rulebook"
+    )]
+    Schema {
+        /// What to describe.
+        #[arg(value_enum)]
+        subject: crate::schema::Subject,
+    },
+
+    /// Work with rulebooks: validate, test, list and show their items.
     #[command(subcommand)]
     Rules(RulesCommand),
 }
@@ -262,6 +278,26 @@ fn parse_tier(s: &str) -> Result<Tier, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// List the rulebook's items: questions, rules, techniques, care and sources.
+    #[command(
+        after_help = "Examples:\n  massage-check rules list\n  massage-check rules list --kind rule"
+    )]
+    List {
+        /// Only items of this kind.
+        #[arg(long, value_enum)]
+        kind: Option<crate::rulebook::describe::Kind>,
+    },
+
+    /// Show one item (rule, question, technique, care or source) with its rationale and sources.
+    #[command(
+        after_help = "Examples:\n  massage-check rules show ces_saddle_numbness\n  \
+                            massage-check rules show deep_tissue"
+    )]
+    Show {
+        /// The item's id.
+        id: String,
+    },
+
     /// Run the rulebook's test cases (DIR/tests/*.yaml) and report rule coverage.
     #[command(after_help = "Examples:\n  massage-check rules test\n  \
                             massage-check rules test ./my-rules --min-coverage 100\n  \

@@ -16,5 +16,7 @@ pub mod engine;
 pub mod interview;
 pub mod report;
 pub mod rulebook;
-mod suggest;
+pub mod schema;
+pub(crate) mod suggest;
+pub mod template;
 mod yaml;

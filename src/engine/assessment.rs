@@ -3,13 +3,14 @@
 
 use std::borrow::Cow;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::logic::Truth;
 use crate::date::Date;
 use crate::rulebook::{Pressure, Tier, Urgency};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Assessment<'a> {
     /// The record's own id, when the answers carry one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,7 +37,7 @@ pub struct Assessment<'a> {
     pub trace: Vec<TraceEntry<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Reason<'a> {
     pub rule: &'a str,
     pub title: &'a str,
@@ -45,7 +46,7 @@ pub struct Reason<'a> {
     pub source: &'a [String],
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RankedTechnique<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -56,21 +57,21 @@ pub struct RankedTechnique<'a> {
     pub reasons: Vec<ScoreReason<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ScoreReason<'a> {
     pub rule: &'a str,
     pub title: &'a str,
     pub delta: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AvoidedTechnique<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub reasons: Vec<AvoidReason<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AvoidReason<'a> {
     pub rule: &'a str,
     pub title: &'a str,
@@ -79,7 +80,7 @@ pub struct AvoidReason<'a> {
     pub precaution: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WaitAdvice<'a> {
     /// Days left to wait from the assessment date; `None` when every wait is open-ended
     /// (it lasts until `ends_when`).
@@ -93,7 +94,7 @@ pub struct WaitAdvice<'a> {
     pub rules: Vec<&'a str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Referral<'a> {
     pub who: &'a str,
     pub when: Urgency,
@@ -101,7 +102,7 @@ pub struct Referral<'a> {
     pub rule: &'a str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CareAdvice<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -109,7 +110,7 @@ pub struct CareAdvice<'a> {
     pub source: &'a [String],
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct TherapistNotes<'a> {
     /// The firmest pressure advised, when any rule limits it.
     pub max_pressure: Option<Pressure>,
@@ -129,7 +130,7 @@ impl TherapistNotes<'_> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Check<'a> {
     pub rule: &'a str,
     pub title: &'a str,
@@ -139,13 +140,13 @@ pub struct Check<'a> {
     pub questions: Vec<CheckQuestion<'a>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckQuestion<'a> {
     pub id: &'a str,
     pub prompt: &'a str,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TraceEntry<'a> {
     pub rule: &'a str,
     pub result: Truth,
@@ -158,7 +159,7 @@ pub struct TraceEntry<'a> {
 }
 
 /// One node of a rule's condition as evaluated.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConditionTrace<'a> {
     /// Nesting depth, 0 for the rule's top condition.
     pub depth: usize,

@@ -7,7 +7,7 @@ use crate::answers::Value;
 use crate::rulebook::{Condition, Literal, Operator, Question, QuestionType, Rulebook};
 
 /// Kleene's three-valued logic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
     False,

@@ -447,15 +447,32 @@ impl Engine {
         use crate::rulebook::Condition;
         let result = node.eval(facts);
         match (node, cond) {
-            (Node::All(nodes), Condition::All(conds)) | (Node::Any(nodes), Condition::Any(conds)) => {
-                let word = if matches!(cond, Condition::All(_)) { "all" } else { "any" };
-                out.push(ConditionTrace { depth, test: word.into(), fact: None, answer: None, result });
+            (Node::All(nodes), Condition::All(conds))
+            | (Node::Any(nodes), Condition::Any(conds)) => {
+                let word = if matches!(cond, Condition::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
+                out.push(ConditionTrace {
+                    depth,
+                    test: word.into(),
+                    fact: None,
+                    answer: None,
+                    result,
+                });
                 for (n, c) in nodes.iter().zip(conds) {
                     self.explain_node(n, c, facts, depth + 1, out);
                 }
             }
             (Node::Not(n), Condition::Not(c)) => {
-                out.push(ConditionTrace { depth, test: "not".into(), fact: None, answer: None, result });
+                out.push(ConditionTrace {
+                    depth,
+                    test: "not".into(),
+                    fact: None,
+                    answer: None,
+                    result,
+                });
                 self.explain_node(n, c, facts, depth + 1, out);
             }
             (Node::Compare { question, .. }, Condition::Compare { fact, op }) => {
@@ -474,7 +491,13 @@ impl Engine {
                     result,
                 });
             }
-            _ => out.push(ConditionTrace { depth, test: cond.to_string(), fact: None, answer: None, result }),
+            _ => out.push(ConditionTrace {
+                depth,
+                test: cond.to_string(),
+                fact: None,
+                answer: None,
+                result,
+            }),
         }
     }
 

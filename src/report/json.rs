@@ -1,13 +1,14 @@
 //! The JSON report: one object per assessment, documented in the README. Field order
 //! is fixed by the struct, so output is byte-identical for identical input.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{Context, DISCLAIMER, SCHEMA_VERSION};
 use crate::date::Date;
 use crate::engine::Assessment;
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct JsonReport<'a> {
     pub schema_version: u32,
     pub tool_version: &'static str,
@@ -21,7 +22,7 @@ pub struct JsonReport<'a> {
     pub disclaimer: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct RulebookInfo<'a> {
     pub name: &'a str,
     pub version: &'a str,

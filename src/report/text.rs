@@ -208,7 +208,12 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
             w.para(
                 "  ",
                 4,
-                &format!("{} {}{tier}: {}", t.result.as_str(), t.rule, t.source.join(", ")),
+                &format!(
+                    "{} {}{tier}: {}",
+                    t.result.as_str(),
+                    t.rule,
+                    t.source.join(", ")
+                ),
             );
             for c in t.conditions.iter().flatten() {
                 let indent = "  ".repeat(c.depth + 2);
@@ -216,7 +221,11 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
                     .answer
                     .as_ref()
                     .map_or(String::new(), |a| format!(" (answer: {a})"));
-                w.para(&indent, indent.len() + 2, &format!("{}{answer} -> {}", c.test, c.result.as_str()));
+                w.para(
+                    &indent,
+                    indent.len() + 2,
+                    &format!("{}{answer} -> {}", c.test, c.result.as_str()),
+                );
             }
         }
     }

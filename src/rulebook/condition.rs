@@ -14,11 +14,12 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A literal on the right-hand side of `is`: `yes`/`no`/`true`/`false`, a number or a
 /// choice id.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Literal {
     Bool(bool),
@@ -160,8 +161,9 @@ impl fmt::Display for Condition {
 /// The on-disk shape: one map with optional keys, turned into a [`Condition`] only when
 /// exactly one form is present. This gives clear errors ("has both `all` and `fact`")
 /// where an untagged enum would only say "did not match any variant".
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Condition")]
 struct RawCondition {
     all: Option<Vec<Condition>>,
     any: Option<Vec<Condition>>,
@@ -178,6 +180,17 @@ struct RawCondition {
     includes: Option<String>,
     includes_any: Option<Vec<String>>,
     is_unknown: Option<bool>,
+}
+
+/// A condition is written as a [`RawCondition`] map.
+impl JsonSchema for Condition {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        RawCondition::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RawCondition::json_schema(generator)
+    }
 }
 
 impl TryFrom<RawCondition> for Condition {

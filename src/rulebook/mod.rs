@@ -5,6 +5,7 @@
 
 pub mod builtin;
 pub mod condition;
+pub mod describe;
 mod load;
 pub mod model;
 mod validate;

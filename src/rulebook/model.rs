@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
@@ -15,7 +16,18 @@ use super::condition::Condition;
 /// The verdict tiers, from least to most strict. `Ord` follows strictness, so the
 /// strictest of several tiers is simply their maximum.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
@@ -58,7 +70,9 @@ impl fmt::Display for Tier {
 }
 
 /// How soon a person should see a clinician. Ordered from least to most urgent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     BeforeBooking,
@@ -89,7 +103,9 @@ impl Urgency {
 }
 
 /// Massage pressure, from lightest to firmest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Pressure {
     Light,
@@ -109,7 +125,7 @@ impl Pressure {
 
 /// One YAML file of a rulebook directory. Every section is optional so that a rulebook
 /// can be split by concern (questions, red flags, techniques, care) across files.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulebookFile {
     #[serde(default)]
@@ -127,7 +143,7 @@ pub struct RulebookFile {
 }
 
 /// Rulebook-wide settings: its name and version, and the words shown for each tier.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     pub name: String,
@@ -143,7 +159,7 @@ pub struct Meta {
     pub tiers: BTreeMap<Tier, TierText>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierText {
     /// The verdict in one plain sentence.
@@ -161,7 +177,7 @@ fn default_true() -> bool {
 }
 
 /// A citable source: a seed article (by file name) or a guideline (by short key).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDef {
     pub id: String,
@@ -169,7 +185,7 @@ pub struct SourceDef {
 }
 
 /// The kinds of answer a question takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionType {
     /// yes / no (and "unknown" where allowed).
@@ -196,14 +212,14 @@ impl QuestionType {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
@@ -233,6 +249,7 @@ pub struct Question {
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
 }
 
@@ -256,7 +273,7 @@ impl Question {
 }
 
 /// Who to see and how soon.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct See {
     pub who: String,
@@ -266,7 +283,7 @@ pub struct See {
 /// A period to defer massage. `days` or `weeks` (not both) is the whole period; `since`
 /// names a number question (unit days or weeks) that says how much of it has passed.
 /// Without `days` or `weeks` the wait is open-ended: it lasts until `ends_when`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Wait {
     #[serde(default)]
@@ -294,7 +311,7 @@ impl Wait {
 
 /// Changes a therapist should make. Lists from several rules are merged; the pressure
 /// limit is the lightest named.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Modifications {
     #[serde(default)]
@@ -310,7 +327,7 @@ pub struct Modifications {
 }
 
 /// What a rule does when its condition cannot be decided because an answer is unknown.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IfUnknown {
     pub tier: Tier,
@@ -318,7 +335,7 @@ pub struct IfUnknown {
     pub see: Option<See>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: String,
@@ -348,10 +365,11 @@ pub struct Rule {
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Technique {
     pub id: String,
@@ -367,10 +385,11 @@ pub struct Technique {
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Care {
     pub id: String,
@@ -385,11 +404,21 @@ pub struct Care {
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
 }
 
 fn default_care_up_to() -> Tier {
     Tier::SeeClinician
+}
+
+/// `source: KEY` or `source: [KEY, KEY]`, for the schema.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// Accepts `source: KEY` as well as `source: [KEY, KEY]`.

@@ -150,6 +150,9 @@ pub struct Trace {
     #[serde(default)]
     pub tier: Option<String>,
     pub source: Vec<String>,
+    /// Only with `--explain`.
+    #[serde(default)]
+    pub conditions: Option<serde_json::Value>,
 }
 
 pub fn bin() -> Command {
