@@ -144,6 +144,13 @@ impl Engine {
         &self.book
     }
 
+    /// Answers (question index, value) to the questions rule `rule` reads that make it
+    /// fire, when a search over representative answers finds them.
+    pub fn witness(&self, rule: usize) -> Option<Vec<(usize, Value)>> {
+        let compiled = self.rules.get(rule)?;
+        reach::witness(self, &compiled.when, &[Truth::True]).flatten()
+    }
+
     /// Which questions apply given the answers so far: a question applies unless its
     /// `ask_if` is decidedly false.
     pub fn applicable(&self, answers: &Answers) -> Vec<bool> {

@@ -44,6 +44,16 @@ fn candidates(q: &Question, index: usize, node: &Node) -> Vec<Value> {
 /// Whether some combination of candidate answers makes `node` evaluate to one of `wanted`.
 /// `None` when there are too many combinations to try.
 fn satisfiable(engine: &Engine, node: &Node, wanted: &[Truth]) -> Option<bool> {
+    witness(engine, node, wanted).map(|w| w.is_some())
+}
+
+/// A combination of answers (question index, value) that makes `node` evaluate to one of
+/// `wanted`; `Some(None)` when none does, `None` when there are too many to try.
+pub(super) fn witness(
+    engine: &Engine,
+    node: &Node,
+    wanted: &[Truth],
+) -> Option<Option<Vec<(usize, Value)>>> {
     let questions = &engine.book.questions;
     let facts = node.facts();
     let options: Vec<Vec<Value>> = facts
@@ -68,13 +78,13 @@ fn satisfiable(engine: &Engine, node: &Node, wanted: &[Truth]) -> Option<bool> {
             applicable: &applicable,
         });
         if wanted.contains(&result) {
-            return Some(true);
+            return Some(Some(facts.iter().map(|&q| (q, values[q])).collect()));
         }
         // Odometer increment over the candidate lists.
         let mut k = 0;
         loop {
             if k == counter.len() {
-                return Some(false);
+                return Some(None);
             }
             counter[k] += 1;
             if counter[k] < options[k].len() {
