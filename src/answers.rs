@@ -434,7 +434,7 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     let outcome = if looks_like_json(text) {
         parse_json(text, seed)
     } else {
-        yaml::from_str_seed(text, seed).map_err(|e| AnswersError::Syntax(e.to_string()))
+        yaml::from_str_seed(text, seed).map_err(|e| AnswersError::Syntax(yaml_hint(text, e)))
     };
     outcome?.finish()
 }
@@ -600,6 +600,17 @@ fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersErr
         .map_err(|e| AnswersError::Syntax(e.to_string()))?;
     de.end().map_err(|e| AnswersError::Syntax(e.to_string()))?;
     Ok(collected)
+}
+
+/// A YAML error, with a hint for the two mistakes people make most.
+fn yaml_hint(text: &str, e: yaml::YamlError) -> String {
+    if e.message.contains("more than one document") {
+        "the file holds several YAML documents (separated by `---`); an answers file holds one person's answers; use `massage-check batch --input-format yaml` for many".into()
+    } else if e.message.contains("cannot start any token") && text.contains('\t') {
+        format!("{e} (YAML does not allow tabs for indentation; use spaces)")
+    } else {
+        e.to_string()
+    }
 }
 
 fn looks_like_json(text: &str) -> bool {

@@ -34,8 +34,50 @@ fn convert(err: serde_yaml::Error) -> YamlError {
     }
 }
 
+/// The deepest `[`/`{` nesting accepted. serde_yaml would refuse deeper documents too,
+/// but only after its parser has spent time quadratic in the depth (a minute for 100,000
+/// levels), so the depth is checked first.
+pub const MAX_FLOW_DEPTH: usize = 100;
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`]. Quotes and comments
+/// are skipped roughly; a bracket inside an odd scalar can only make this stricter.
+fn check_depth(text: &str) -> Result<(), YamlError> {
+    let mut depth = 0usize;
+    let (mut single, mut double) = (false, false);
+    let mut prev = ' ';
+    for (line_no, line) in text.lines().enumerate() {
+        let mut comment = false;
+        for c in line.chars() {
+            match c {
+                _ if comment => {}
+                '#' if !single && !double && (prev == ' ' || prev == '\t') => comment = true,
+                '\'' if !double => single = !single,
+                '"' if !single && prev != '\\' => double = !double,
+                '[' | '{' if !single && !double => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(YamlError {
+                            line: Some(line_no + 1),
+                            column: None,
+                            message: format!(
+                                "collections are nested more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                        });
+                    }
+                }
+                ']' | '}' if !single && !double => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+        }
+        prev = ' ';
+    }
+    Ok(())
+}
+
 /// Parses one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_depth(text)?;
     serde_yaml::from_str(text).map_err(convert)
 }
 
@@ -45,6 +87,7 @@ pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
     text: &'de str,
     seed: S,
 ) -> Result<S::Value, YamlError> {
+    check_depth(text)?;
     seed.deserialize(serde_yaml::Deserializer::from_str(text))
         .map_err(convert)
 }

@@ -86,7 +86,14 @@ fn worsen(answers: &Answers, change: u32) -> Answers {
     let mut out = answers.clone();
     // Clearance and the conditions that need it are drawn often: they are where a change
     // could most plausibly lower a verdict.
-    const OFTEN: [&str; 6] = ["cleared_by_clinician", "diagnoses", "recent_surgery", "clot_history", "cancer_history", "recent_injury"];
+    const OFTEN: [&str; 6] = [
+        "cleared_by_clinician",
+        "diagnoses",
+        "recent_surgery",
+        "clot_history",
+        "cancer_history",
+        "recent_injury",
+    ];
     let q = if change % 3 == 0 {
         index(OFTEN[(change / 3) as usize % OFTEN.len()])
     } else {
@@ -106,7 +113,10 @@ fn worsen(answers: &Answers, change: u32) -> Answers {
             Value::Number((n + 1.0 + f64::from(change % 5)).min(10.0))
         }
         (QuestionType::Number, Value::Number(n))
-            if matches!(question.id.as_str(), "injury_days_ago" | "surgery_weeks_ago") =>
+            if matches!(
+                question.id.as_str(),
+                "injury_days_ago" | "surgery_weeks_ago"
+            ) =>
         {
             Value::Number((n - 1.0 - f64::from(change % 7)).max(0.0))
         }
@@ -217,13 +227,18 @@ fn every_rule_has_an_answer_set_that_fires_it() {
     let e = engine();
     let book = e.book();
     for (i, rule) in book.rules.iter().enumerate() {
-        let witness = e.witness(i).unwrap_or_else(|| panic!("{}: no answers fire it", rule.id));
+        let witness = e
+            .witness(i)
+            .unwrap_or_else(|| panic!("{}: no answers fire it", rule.id));
         let mut answers = Answers::empty(book);
         for (q, v) in witness {
             answers.values[q] = v;
         }
         let a = e.assess(&answers, today());
-        let fired = a.trace.iter().any(|t| t.rule == rule.id && t.result == Truth::True);
+        let fired = a
+            .trace
+            .iter()
+            .any(|t| t.rule == rule.id && t.result == Truth::True);
         assert!(fired, "{}: the witness did not fire it", rule.id);
     }
 }
@@ -235,15 +250,34 @@ fn json_values() -> impl Strategy<Value = serde_json::Value> {
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)),
         "[a-z_]{0,20}".prop_map(serde_json::Value::from),
-        prop::sample::select(vec!["yes", "no", "unknown", "lower_back", "age", "pain_intensity"]).prop_map(serde_json::Value::from),
+        prop::sample::select(vec![
+            "yes",
+            "no",
+            "unknown",
+            "lower_back",
+            "age",
+            "pain_intensity"
+        ])
+        .prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
             prop::collection::btree_map(
-                prop::sample::select(vec!["age", "pain_intensity", "goal", "diagnoses", "recent_injury", "injury_days_ago", "id", "x"]).prop_map(String::from),
+                prop::sample::select(vec![
+                    "age",
+                    "pain_intensity",
+                    "goal",
+                    "diagnoses",
+                    "recent_injury",
+                    "injury_days_ago",
+                    "id",
+                    "x"
+                ])
+                .prop_map(String::from),
                 inner,
                 0..8,
             )
@@ -259,13 +293,23 @@ fn run_batch(input: &[u8], format: massage_check::batch::InputFormat) -> String 
     let mut formatter = report::BatchOutput::Jsonl.formatter(false);
     let options = massage_check::batch::Options {
         input_format: format,
-        ctx: Context { book: e.book(), date: today(), width: 80 },
+        ctx: Context {
+            book: e.book(),
+            date: today(),
+            width: 80,
+        },
         fail_on: None,
         on_progress: None,
         threads: 1,
     };
-    massage_check::batch::run(e, std::io::BufReader::new(reader), &mut out, formatter.as_mut(), &options)
-        .expect("in-memory batch");
+    massage_check::batch::run(
+        e,
+        std::io::BufReader::new(reader),
+        &mut out,
+        formatter.as_mut(),
+        &options,
+    )
+    .expect("in-memory batch");
     String::from_utf8(out).expect("utf8 output")
 }
 

@@ -1,0 +1,293 @@
+//! Hostile and broken input: a clear error, bounded memory and time, never a panic, and
+//! the documented exit codes, on `check`, `batch` and `--rules`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{TODAY, bin, repo_path};
+
+/// Runs `check -` on `input`; returns exit code and stderr, asserting no panic and an
+/// empty stdout for failures.
+fn check(input: &[u8]) -> (i32, String) {
+    let start = Instant::now();
+    let out = bin()
+        .args(["check", "-", "--today", TODAY])
+        .write_stdin(input.to_vec())
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert!(start.elapsed() < Duration::from_secs(20), "took too long");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let code = out.status.code().expect("exits, not killed");
+    if code != 0 {
+        assert!(out.stdout.is_empty(), "nothing on stdout on failure");
+    }
+    (code, stderr)
+}
+
+fn expect_error(input: &[u8], needle: &str) {
+    let (code, stderr) = check(input);
+    assert_eq!(
+        code,
+        2,
+        "input {:?}: {stderr}",
+        String::from_utf8_lossy(&input[..input.len().min(80)])
+    );
+    assert!(stderr.contains(needle), "expected {needle:?} in {stderr}");
+}
+
+#[test]
+fn yaml_alias_bombs_and_deep_nesting_are_refused() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+    }
+    bomb.push_str("pain_intensity: *i\n");
+    expect_error(bomb.as_bytes(), "repetition limit exceeded");
+    let nested = format!(
+        "pain_intensity: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    expect_error(nested.as_bytes(), "nested more than 100 levels deep");
+    let nested_json = format!(
+        "{{\"diagnoses\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    expect_error(nested_json.as_bytes(), "recursion limit exceeded");
+}
+
+#[test]
+fn oversized_input_is_refused_naming_the_limit() {
+    let big = vec![b'#'; 100 * 1024 * 1024];
+    expect_error(&big, "the limit is 1048576 bytes");
+    let line = format!("age: 40\ngoal: \"{}\"\n", "x".repeat(2 * 1024 * 1024));
+    expect_error(line.as_bytes(), "the limit is 1048576 bytes");
+}
+
+#[test]
+fn encodings_line_endings_and_empty_files() {
+    expect_error(b"age: \xff\xfe40\n", "not valid UTF-8");
+    let (code, _) = check(b"\xef\xbb\xbfage: 40\r\ngoal: relaxation\r\n");
+    assert_eq!(code, 0, "a BOM and CRLF line endings are fine");
+    let (code, _) = check(b"age:\t40\n");
+    assert_eq!(code, 0, "a tab after the colon is fine");
+    expect_error(b"\tage: 40\n", "YAML does not allow tabs for indentation");
+    expect_error(b"", "the answers are empty");
+    expect_error(b"# nothing but\n# comments\n", "the answers are empty");
+    expect_error(b"   \n\n", "the answers are empty");
+    expect_error(b"age: 40\n---\nage: 41\n", "several YAML documents");
+}
+
+#[test]
+fn hostile_numbers_name_the_field_and_the_range() {
+    expect_error(
+        b"age: .nan\n",
+        "age: expected a whole number of years from 0 to 120, found a value that is not a finite number",
+    );
+    expect_error(
+        b"pain_intensity: .inf\n",
+        "pain_intensity: expected a whole number from 0 to 10",
+    );
+    expect_error(b"age: -3\n", "age: -3 is out of range");
+    expect_error(
+        b"injury_days_ago: -1\nrecent_injury: yes\n",
+        "injury_days_ago: -1 is out of range",
+    );
+    expect_error(b"{\"age\": 1e309}", "number out of range");
+    expect_error(
+        b"{\"age\": 123456789012345678901234567890}",
+        "is out of range",
+    );
+    expect_error(
+        b"age: forty\n",
+        "age: expected a whole number of years from 0 to 120, found the text \"forty\"",
+    );
+    expect_error(b"{\"pain_intensity\": \"7\"}", "found the text \"7\"");
+    expect_error(
+        b"pain_intensity: 11\n",
+        "pain_intensity: 11 is out of range; expected a whole number from 0 to 10",
+    );
+    expect_error(b"pain_intensity: 4.5\n", "4.5 is not a whole number");
+}
+
+#[test]
+fn hostile_keys_are_named_with_suggestions() {
+    expect_error(b"age: 40\ncolour: blue\n", "colour: no such question");
+    expect_error(b"age: 40\nage: 41\n", "age: is answered twice");
+    expect_error(b"{\"age\": 40, \"age\": 41}", "age: is answered twice");
+    expect_error(b"Age: 40\n", "Age: no such question (did you mean `age`?)");
+    // Cyrillic a in "age".
+    expect_error(
+        "\u{430}ge: 40\n".as_bytes(),
+        "no such question (did you mean `age`?)",
+    );
+    expect_error(b"age: {nested: 1}\n", "found a mapping");
+    expect_error(b"? [1, 2]\n: x\n", "cannot read the answers");
+}
+
+#[test]
+fn batch_survives_hostile_records_with_one_result_each() {
+    let long_line = format!("{{\"goal\": \"{}\"}}", "x".repeat(200_000));
+    let input = format!(
+        "{{\"goal\": \"relaxation\"}}\n{long_line}\n\u{0}\u{1}\n{{\"age\": 1e309}}\n[1,2,3]\n{{\"diagnoses\": {}{}}}\n{{\"goal\": \"maintenance\"}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let mut bytes = input.into_bytes();
+    bytes.extend_from_slice(b"{\"goal\": \"\xff\"}\n");
+    let out = bin()
+        .args(["batch", "--today", TODAY])
+        .write_stdin(bytes)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("utf8");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 8, "{stdout}");
+    assert!(
+        lines[1]["errors"][0]["message"]
+            .as_str()
+            .expect("m")
+            .contains("longer than the limit of 65536 bytes")
+    );
+    assert!(
+        lines[7]["errors"][0]["message"]
+            .as_str()
+            .expect("m")
+            .contains("not valid UTF-8")
+    );
+    assert_eq!(
+        lines[6]["tier"].is_string(),
+        true,
+        "records after bad ones are still assessed"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+fn rulebook_dir(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(repo_path("rules")).expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(dir.path().join("extra.yaml"), extra).expect("write");
+    dir
+}
+
+fn rules_check(dir: &std::path::Path) -> (i32, String) {
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("panicked"), "{text}");
+    (out.status.code().expect("exits"), text)
+}
+
+#[test]
+fn hostile_rulebooks_get_clear_errors() {
+    // A cycle in ask_if: each question asked only if the other was answered.
+    let cycle = "questions:\n  - id: q_a\n    prompt: A?\n    type: yes_no\n    ask_if: { fact: q_b, is: yes }\n    rationale: r\n    source: WERNER\n  - id: q_b\n    prompt: B?\n    type: yes_no\n    ask_if: { fact: q_a, is: yes }\n    rationale: r\n    source: WERNER\n";
+    let (code, text) = rules_check(rulebook_dir(cycle).path());
+    assert_eq!(code, 1);
+    assert!(
+        text.contains(
+            "q_a: unreachable ask_if chain: `ask_if` depends on `q_b`, which is asked later"
+        ),
+        "{text}"
+    );
+    // A rule that names itself as a fact.
+    let selfref = "rules:\n  - id: loop_rule\n    title: Loop\n    when: { fact: loop_rule, is: yes }\n    tier: caution\n    advice: a\n    rationale: r\n    source: WERNER\n";
+    let (code, text) = rules_check(rulebook_dir(selfref).path());
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("loop_rule: `when` reads question `loop_rule`, which does not exist"),
+        "{text}"
+    );
+    // An alias bomb in a rulebook file.
+    let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g"])
+    {
+        bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+    }
+    let (code, text) = rules_check(rulebook_dir(&bomb).path());
+    assert_eq!(code, 1);
+    assert!(text.contains("extra.yaml"), "{text}");
+    // Invalid UTF-8 and an oversized file.
+    let dir = rulebook_dir("");
+    std::fs::write(dir.path().join("extra.yaml"), b"rules: \xff\n").expect("write");
+    assert!(rules_check(dir.path()).1.contains("not valid UTF-8"));
+    std::fs::write(dir.path().join("extra.yaml"), vec![b'#'; 5 * 1024 * 1024]).expect("write");
+    assert!(
+        rules_check(dir.path())
+            .1
+            .contains("the limit for one rulebook file is 4194304 bytes")
+    );
+}
+
+#[test]
+fn ten_thousand_rules_load_and_assess_quickly() {
+    let mut text = String::from("rules:\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  - id: bulk_{i}\n    title: Bulk {i}\n    when: {{ fact: pain_intensity, at_least: {} }}\n    adjust: {{ swedish: 1 }}\n    rationale: r\n    source: [WERNER]\n",
+            i % 10
+        ));
+    }
+    let dir = rulebook_dir(&text);
+    let start = Instant::now();
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 0, "{text}");
+    let out = bin()
+        .args(["check", "-", "--format", "json", "--rules"])
+        .arg(dir.path())
+        .write_stdin("pain_intensity: 5\n")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_massage-check"))
+        .args(["rules", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    let status = child.wait().expect("wait");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
