@@ -5,11 +5,12 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+use clap::CommandFactory;
 
 use crate::answers::{self, Answers, AnswersError, MAX_ANSWERS_BYTES};
 use crate::batch::{self, InputFormat};
 use crate::cli::{
-    AskArgs, BatchArgs, CheckArgs, Cli, Command, GlobalArgs, OutputArgs, RulesCommand,
+    AskArgs, BatchArgs, CheckArgs, Cli, ColorWhen, Command, GlobalArgs, OutputArgs, RulesCommand,
 };
 use crate::date::Date;
 use crate::engine::Engine;
@@ -75,6 +76,20 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Rules(RulesCommand::Check { dir })) => {
             let dir = dir.or(global.rules);
             rules_check(dir.as_deref())
+        }
+        Some(Command::Completions { shell }) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "massage-check", &mut buf);
+            write_stdout(&buf)?;
+            Ok(EXIT_OK)
+        }
+        Some(Command::Man) => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .context("cannot render the manual page")?;
+            write_stdout(&buf)?;
+            Ok(EXIT_OK)
         }
         Some(Command::Template) => {
             let engine = load_engine(global.rules.as_deref())?;
@@ -195,7 +210,7 @@ fn check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8> {
     let text = read_input(&args.file)?;
     let answers = read_answers(&engine, &text)
         .with_context(|| format!("invalid answers in {}", display_name(&args.file)))?;
-    print_assessment(&engine, &answers, today(global), &args.output)
+    print_assessment(&engine, &answers, today(global), &args.output, global.color)
 }
 
 /// Assesses the answers, prints the report and returns the exit code.
@@ -204,19 +219,45 @@ fn print_assessment(
     answers: &Answers,
     date: Date,
     output: &OutputArgs,
+    color: ColorWhen,
 ) -> Result<u8> {
     let mut assessment = engine.assess(answers, date);
     if output.explain {
         assessment.trace = engine.explain(answers);
     }
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let width = if stdout_is_terminal {
+        terminal_size::terminal_size().map_or(80, |(w, _)| usize::from(w.0).clamp(40, 120))
+    } else {
+        80
+    };
     let ctx = Context {
         book: engine.book(),
         date,
-        width: 80,
+        width,
+        answers: Some(answers),
     };
-    let out = report::render(&assessment, &ctx, output.format);
-    write_stdout(out.as_bytes())?;
+    let out = match output.format {
+        Format::Text if output.quiet => report::text::verdict_line(&assessment),
+        format => report::render(&assessment, &ctx, format),
+    };
+    if output.format == Format::Text {
+        write_stdout_styled(out.as_bytes(), color)?;
+    } else {
+        write_stdout(out.as_bytes())?;
+    }
     Ok(fail_on_code(assessment.tier, output.fail_on))
+}
+
+/// Writes text that may hold colour codes; they are removed unless colour is wanted and
+/// stdout can show it (anstream honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb).
+pub fn write_stdout_styled(bytes: &[u8], color: ColorWhen) -> Result<()> {
+    let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color.choice());
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("cannot write to standard output"),
+    }
 }
 
 fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
@@ -270,7 +311,7 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
         )?;
         eprintln!("massage-check: answers saved to {}", path.display());
     }
-    print_assessment(&engine, &answers, date, &args.output)
+    print_assessment(&engine, &answers, date, &args.output, global.color)
 }
 
 fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
@@ -329,6 +370,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             book: engine.book(),
             date: today(global),
             width: 80,
+            answers: None,
         },
         fail_on: args.fail_on,
         on_progress: bar.as_ref().map(|_| &progress as &dyn Fn(u64)),
@@ -508,7 +550,7 @@ fn rules_test(dir: Option<&Path>, format: Format, min_coverage: f64, date: Date)
     let cases = crate::cases::load(&files).map_err(|e| UsageError(e.to_string()))?;
     let report = crate::cases::run(&engine, &cases, date);
     let out = match format {
-        Format::Text => crate::cases::render_text(&report),
+        Format::Text | Format::Markdown => crate::cases::render_text(&report),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
             s.push('\n');

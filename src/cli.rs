@@ -19,7 +19,12 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "massage-check",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (built-in rulebook ",
+        env!("MASSAGE_CHECK_RULEBOOK_VERSION"),
+        ")"
+    ),
     about = "Tells a person with back pain whether massage suits them now, which kinds suit \
              best, when to wait, and when to see a clinician first.",
     long_about = "Tells a person with back pain whether massage suits them now, which kinds \
@@ -69,6 +74,31 @@ pub struct GlobalArgs {
     /// Example: massage-check --no-input < me.yaml
     #[arg(long, global = true)]
     pub no_input: bool,
+
+    /// When to colour the text report: auto (a terminal, unless NO_COLOR is set or
+    /// TERM=dumb; CLICOLOR_FORCE forces it), always, or never.
+    ///
+    /// Example: --color never
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+}
+
+/// `--color` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -146,6 +176,25 @@ pub enum Command {
         #[arg(value_enum)]
         subject: crate::schema::Subject,
     },
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  massage-check completions bash > ~/.local/share/bash-completion/completions/massage-check\n  \
+                            massage-check completions zsh > ~/.zfunc/_massage-check\n  \
+                            massage-check completions fish > ~/.config/fish/completions/massage-check.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff) to stdout.
+    #[command(
+        after_help = "Examples:\n  massage-check man > massage-check.1 && man ./massage-check.1\n  \
+                            massage-check man > ~/.local/share/man/man1/massage-check.1"
+    )]
+    Man,
 
     /// Work with rulebooks: validate, test, list and show their items.
     #[command(subcommand)]
@@ -239,7 +288,8 @@ pub struct AskArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Output format: `text` for people, `json` for programs.
+    /// Output format: `text` for people, `json` for programs, `markdown` for a summary to
+    /// print or send to a therapist or doctor.
     ///
     /// Example: --format json
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
@@ -254,8 +304,14 @@ pub struct OutputArgs {
 
     /// Show how the verdict was reached: every rule, fired or not, each condition with the
     /// answer it read and its result, with the rule's sources (`trace` in JSON).
-    #[arg(long)]
+    #[arg(long, short = 'v', visible_alias = "verbose")]
     pub explain: bool,
+
+    /// Print only the verdict line (text format).
+    ///
+    /// Example: massage-check check -q me.yaml
+    #[arg(long, short = 'q', conflicts_with = "explain")]
+    pub quiet: bool,
 }
 
 impl Default for OutputArgs {
@@ -264,6 +320,7 @@ impl Default for OutputArgs {
             format: Format::Text,
             fail_on: None,
             explain: false,
+            quiet: false,
         }
     }
 }

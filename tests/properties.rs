@@ -204,7 +204,7 @@ proptest! {
         prop_assume!(parsed.is_ok());
         let parsed = parsed.expect("parsed");
         prop_assert_eq!(&parsed.values, &answers.values);
-        let ctx = Context { book, date: today(), width: 80 };
+        let ctx = Context { book, date: today(), width: 80, answers: None };
         for format in [Format::Json, Format::Text] {
             let one = report::render(&engine().assess(&answers, today()), &ctx, format);
             let two = report::render(&engine().assess(&parsed, today()), &ctx, format);
@@ -217,7 +217,7 @@ proptest! {
         let book = engine().book();
         let a = engine().assess(&answers, today());
         let checked = engine().check_and_assess(&answers, today()).expect("consistent answers");
-        let ctx = Context { book, date: today(), width: 80 };
+        let ctx = Context { book, date: today(), width: 80, answers: None };
         prop_assert_eq!(report::render(&a, &ctx, Format::Json), report::render(&checked, &ctx, Format::Json));
     }
 }
@@ -297,6 +297,7 @@ fn run_batch(input: &[u8], format: massage_check::batch::InputFormat) -> String 
             book: e.book(),
             date: today(),
             width: 80,
+            answers: None,
         },
         fail_on: None,
         on_progress: None,

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(answers) = massage_check::answers::parse(engine.book(), text)
         && let Ok(assessment) = engine.check_and_assess(&answers, common::today())
     {
-        let ctx = Context { book: engine.book(), date: common::today(), width: 80 };
+        let ctx = Context { book: engine.book(), date: common::today(), width: 80, answers: None };
         let _ = report::render(&assessment, &ctx, Format::Text);
         let _ = report::render(&assessment, &ctx, Format::Json);
         let _ = engine.explain(&answers);

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         let mut formatter = BatchOutput::Jsonl.formatter(false);
         let options = Options {
             input_format: format,
-            ctx: Context { book: engine.book(), date: common::today(), width: 80 },
+            ctx: Context { book: engine.book(), date: common::today(), width: 80, answers: None },
             fail_on: None,
             on_progress: None,
             threads: 1,

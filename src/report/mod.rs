@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod json;
 pub mod jsonl;
+pub mod markdown;
 pub mod summary;
 pub mod text;
 
@@ -25,6 +26,8 @@ pub enum Format {
     Text,
     /// One stable JSON object (see `schema_version`).
     Json,
+    /// A summary to print or send to a therapist or doctor.
+    Markdown,
 }
 
 /// What a report needs besides the assessment.
@@ -34,6 +37,8 @@ pub struct Context<'a> {
     pub date: Date,
     /// Column width for text output.
     pub width: usize,
+    /// The answers assessed, for reports that list them (markdown).
+    pub answers: Option<&'a crate::answers::Answers>,
 }
 
 /// Renders one assessment; the result ends with a newline.
@@ -41,6 +46,7 @@ pub fn render(assessment: &Assessment<'_>, ctx: &Context<'_>, format: Format) ->
     match format {
         Format::Text => text::render(assessment, ctx),
         Format::Json => json::render(assessment, ctx),
+        Format::Markdown => markdown::render(assessment, ctx),
     }
 }
 

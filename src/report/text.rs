@@ -6,6 +6,37 @@ use super::{Context, DISCLAIMER};
 use crate::engine::Assessment;
 use crate::rulebook::Tier;
 
+/// The colour of a tier's label; the label itself always says the tier in words.
+pub fn tier_style(tier: Tier) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    let color = match tier {
+        Tier::Emergency => AnsiColor::Red,
+        Tier::SeeClinician => AnsiColor::Magenta,
+        Tier::Wait => AnsiColor::Yellow,
+        Tier::Caution => AnsiColor::Cyan,
+        Tier::Suitable => AnsiColor::Green,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
+
+const HEADING: anstyle::Style = anstyle::Style::new().bold();
+
+/// The verdict line alone (`--quiet`), wrapped at 80 columns.
+pub fn verdict_line(a: &Assessment<'_>) -> String {
+    let mut w = Writer {
+        out: String::new(),
+        width: 80,
+    };
+    w.verdict(a);
+    w.out
+}
+
+/// A ten-cell bar for a 0-100 score.
+fn bar(score: u8) -> String {
+    let filled = usize::from(score.div_ceil(10)).min(10);
+    format!("{}{}", "#".repeat(filled), ".".repeat(10 - filled))
+}
+
 /// The label shown with a tier; a word, so the verdict never depends on colour.
 pub fn tier_label(tier: Tier) -> &'static str {
     match tier {
@@ -36,7 +67,13 @@ impl Writer {
     }
 
     fn heading(&mut self, title: &str) {
-        let _ = writeln!(self.out, "\n{title}");
+        let _ = writeln!(self.out, "\n{HEADING}{title}{HEADING:#}");
+    }
+
+    fn verdict(&mut self, a: &Assessment<'_>) {
+        let style = tier_style(a.tier);
+        let verdict = format!("{style}{}{style:#}: {}", tier_label(a.tier), a.headline);
+        self.para("", 0, &verdict);
     }
 
     fn bullet(&mut self, text: &str) {
@@ -53,8 +90,7 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         out: String::new(),
         width: ctx.width,
     };
-    let verdict = format!("{}: {}", tier_label(a.tier), a.headline);
-    w.para("", 0, &verdict);
+    w.verdict(a);
     if let Some(id) = &a.id {
         w.para("", 0, &format!("Record: {id}"));
     }
@@ -126,11 +162,12 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         w.heading(a.techniques_heading);
         for (i, t) in a.techniques.iter().take(5).enumerate() {
             let line = format!(
-                "{}. {} ({} pressure), score {}/100",
+                "{}. {} {:>3}/100  {} ({} pressure)",
                 i + 1,
+                bar(t.score),
+                t.score,
                 t.name,
                 t.pressure.as_str(),
-                t.score
             );
             w.para("  ", 5, &line);
             for r in &t.reasons {

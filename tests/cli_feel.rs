@@ -1,0 +1,169 @@
+//! Help, completions, man page, colour, quiet/verbose and version.
+
+mod common;
+
+use clap::CommandFactory;
+use common::{TODAY, bin, repo_path};
+use massage_check::cli::Cli;
+use predicates::prelude::*;
+
+#[test]
+fn the_cli_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples_and_short_help_is_shorter() {
+    for sub in [
+        vec!["check"],
+        vec!["ask"],
+        vec!["batch"],
+        vec!["template"],
+        vec!["schema"],
+        vec!["completions"],
+        vec!["man"],
+        vec!["rules", "check"],
+        vec!["rules", "test"],
+        vec!["rules", "list"],
+        vec!["rules", "show"],
+    ] {
+        let long = bin().args(&sub).arg("--help").output().expect("runs");
+        let short = bin().args(&sub).arg("-h").output().expect("runs");
+        assert!(long.status.success(), "{sub:?}");
+        let long = String::from_utf8_lossy(&long.stdout);
+        assert!(
+            long.contains("Examples:"),
+            "{sub:?} --help has no examples:\n{long}"
+        );
+        assert!(short.stdout.len() <= long.len(), "{sub:?}");
+    }
+    let top = bin().arg("--help").output().expect("runs");
+    let top = String::from_utf8_lossy(&top.stdout);
+    assert!(top.contains("Exit codes:") && top.contains("Examples:"));
+}
+
+#[test]
+fn typos_get_suggestions() {
+    bin().arg("chek").assert().code(2).stderr(
+        predicate::str::contains("similar subcommand").and(predicate::str::contains("'check'")),
+    );
+    bin()
+        .args(["check", "--formt", "json", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--format"));
+}
+
+#[test]
+fn completions_and_man_page_print_to_stdout() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        bin()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("massage-check"));
+    }
+    bin().arg("man").assert().success().stdout(
+        predicate::str::starts_with(".ie \\n(.g .ds Aq")
+            .or(predicate::str::contains(".TH massage-check")),
+    );
+}
+
+fn report(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let mut cmd = bin();
+    cmd.args(args).current_dir(repo_path(""));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("runs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn colour_only_when_wanted_and_never_in_pipes() {
+    let args = ["check", "examples/desk-worker.yaml", "--today", TODAY];
+    let piped = report(&args, &[]);
+    assert!(!piped.contains('\x1b'), "no escape codes in a pipe");
+    let always = report(&[&args[..], &["--color", "always"]].concat(), &[]);
+    assert!(
+        always.starts_with("\x1b["),
+        "--color always colours the verdict"
+    );
+    assert!(
+        always.contains("SUITABLE"),
+        "the tier is a word, not only a colour"
+    );
+    let never = report(
+        &[&args[..], &["--color", "never"]].concat(),
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!never.contains('\x1b'));
+    let forced = report(&args, &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.contains('\x1b'),
+        "CLICOLOR_FORCE colours a pipe in auto mode"
+    );
+    let json = report(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--color",
+            "always",
+            "examples/desk-worker.yaml",
+        ],
+        &[],
+    );
+    assert!(!json.contains('\x1b'), "JSON is never coloured");
+}
+
+#[test]
+fn quiet_prints_the_verdict_only_and_verbose_adds_the_trace() {
+    let quiet = report(
+        &["check", "-q", "examples/desk-worker.yaml", "--today", TODAY],
+        &[],
+    );
+    assert_eq!(
+        quiet,
+        "SUITABLE: Massage suits you now; these techniques fit your answers best.\n"
+    );
+    let verbose = report(
+        &["check", "-v", "examples/desk-worker.yaml", "--today", TODAY],
+        &[],
+    );
+    assert!(verbose.contains("How this was decided (every rule, in order)"));
+}
+
+#[test]
+fn markdown_summary_has_what_a_therapist_needs() {
+    let md = report(
+        &[
+            "check",
+            "--format",
+            "markdown",
+            "examples/herniated-disc.json",
+            "--today",
+            TODAY,
+        ],
+        &[],
+    );
+    assert!(md.starts_with("# Massage check: SUITABLE WITH CAUTION\n"));
+    assert!(md.contains("Date: 2026-11-21"));
+    assert!(md.contains("## For the therapist"));
+    assert!(md.contains("- **Positioning:** side-lying, or with hips and knees bent"));
+    assert!(md.contains("| Has a clinician ever told you that you have any of these? Pick all that apply, or none. | [herniated_disc] |"));
+    assert!(md.trim_end().ends_with("talk to a clinician._"));
+}
+
+#[test]
+fn version_names_the_rulebook_version() {
+    bin()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(built-in rulebook 2026.11.1)"));
+}
