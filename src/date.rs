@@ -153,9 +153,9 @@ mod tests {
 
     #[test]
     fn adds_days_across_months_and_years() {
-        let d: Date = "2026-12-30".parse().unwrap();
+        let d: Date = "2026-12-30".parse().expect("valid date");
         assert_eq!(d.add_days(3).to_string(), "2027-01-02");
-        let d: Date = "2024-02-28".parse().unwrap();
+        let d: Date = "2024-02-28".parse().expect("valid date");
         assert_eq!(d.add_days(1).to_string(), "2024-02-29");
         assert_eq!(
             Date::from_ymd(1970, 1, 1).map(|d| d.add_days(0).days),
