@@ -513,28 +513,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
 /// The case files for a rulebook: `DIR/tests/*.yaml`, after the built-in cases when the
 /// rulebook extends the built-in one.
 fn case_files(engine: &Engine, dir: Option<&Path>) -> Result<Vec<(String, String)>> {
-    let builtin = || {
-        crate::rulebook::builtin::TEST_FILES
-            .iter()
-            .map(|(n, t)| (format!("rules/tests/{n}"), (*t).to_string()))
-            .collect::<Vec<_>>()
-    };
     let Some(dir) = dir else {
-        return Ok(builtin());
+        return Ok(crate::rulebook::builtin::test_files());
     };
     let mut files = if engine.book().extends_builtin() {
-        builtin()
+        crate::rulebook::builtin::test_files()
     } else {
         Vec::new()
     };
     let tests = dir.join("tests");
     if tests.is_dir() {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&tests)
-            .with_context(|| format!("cannot read {}", tests.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-            .collect();
-        paths.sort();
+        let paths = crate::rulebook::yaml_files(&tests)
+            .with_context(|| format!("cannot read {}", tests.display()))?;
         for path in paths {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;

@@ -9,10 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     // On its own, and added to the built-in files (where references resolve).
     let _ = Rulebook::from_texts(vec![("fuzz.yaml".into(), text.to_string())]).and_then(Engine::new);
-    let mut files: Vec<(String, String)> = massage_check::rulebook::builtin::FILES
-        .iter()
-        .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
-        .collect();
+    let mut files = massage_check::rulebook::builtin::files();
     files.push(("fuzz.yaml".into(), text.to_string()));
     let _ = Rulebook::from_texts(files).and_then(Engine::new);
 });

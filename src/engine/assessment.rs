@@ -120,6 +120,23 @@ pub struct TherapistNotes<'a> {
     pub tell_therapist: Vec<&'a str>,
 }
 
+impl<'a> Assessment<'a> {
+    /// Each undecided question once, in the order the rules read them, with the strictest
+    /// tier a "yes" to it could lead to.
+    pub fn questions_to_check(&self) -> Vec<(CheckQuestion<'a>, Tier)> {
+        let mut out: Vec<(CheckQuestion<'a>, Tier)> = Vec::new();
+        for check in &self.to_check {
+            for q in &check.questions {
+                match out.iter_mut().find(|(seen, _)| seen.id == q.id) {
+                    Some(entry) => entry.1 = entry.1.max(check.tier_if_confirmed),
+                    None => out.push((q.clone(), check.tier_if_confirmed)),
+                }
+            }
+        }
+        out
+    }
+}
+
 impl TherapistNotes<'_> {
     pub fn is_empty(&self) -> bool {
         self.max_pressure.is_none()

@@ -50,6 +50,24 @@ fn help_line(q: &Question, hint: &str) -> String {
     }
 }
 
+/// The choices offered for a question, as (label, answer id) pairs and their labels:
+/// yes/no or the question's choices, then "Not sure" where allowed.
+fn options(q: &Question) -> (Vec<(String, String)>, Vec<String>) {
+    let mut options: Vec<(String, String)> = if q.kind == QuestionType::YesNo {
+        vec![("Yes".into(), "yes".into()), ("No".into(), "no".into())]
+    } else {
+        q.choices
+            .iter()
+            .map(|c| (c.label.clone(), c.id.clone()))
+            .collect()
+    };
+    if q.allow_unknown {
+        options.push((NOT_SURE.into(), "unknown".into()));
+    }
+    let labels = options.iter().map(|(l, _)| l.clone()).collect();
+    (options, labels)
+}
+
 impl Prompter for TerminalPrompter {
     fn ask(
         &mut self,
@@ -60,18 +78,7 @@ impl Prompter for TerminalPrompter {
         let message = title(q, progress);
         let reply: String = match q.kind {
             QuestionType::YesNo | QuestionType::OneOf => {
-                let mut options: Vec<(String, String)> = if q.kind == QuestionType::YesNo {
-                    vec![("Yes".into(), "yes".into()), ("No".into(), "no".into())]
-                } else {
-                    q.choices
-                        .iter()
-                        .map(|c| (c.label.clone(), c.id.clone()))
-                        .collect()
-                };
-                if q.allow_unknown {
-                    options.push((NOT_SURE.into(), "unknown".into()));
-                }
-                let labels: Vec<String> = options.iter().map(|(l, _)| l.clone()).collect();
+                let (options, labels) = options(q);
                 let chosen = Select::new(&message, labels)
                     .with_help_message(&help_line(q, "up/down to move, enter to choose"))
                     .with_page_size(8)
@@ -83,15 +90,7 @@ impl Prompter for TerminalPrompter {
                     .unwrap_or_default()
             }
             QuestionType::SeveralOf => {
-                let mut options: Vec<(String, String)> = q
-                    .choices
-                    .iter()
-                    .map(|c| (c.label.clone(), c.id.clone()))
-                    .collect();
-                if q.allow_unknown {
-                    options.push((NOT_SURE.into(), "unknown".into()));
-                }
-                let labels: Vec<String> = options.iter().map(|(l, _)| l.clone()).collect();
+                let (options, labels) = options(q);
                 let chosen = MultiSelect::new(&message, labels)
                     .with_help_message(&help_line(
                         q,

@@ -67,12 +67,11 @@ impl BatchFormat for CsvRows {
                     format!("{} ({})", s.who, s.when.as_str())
                 });
                 field(out, &see, false);
-                let mut checks: Vec<&str> = Vec::new();
-                for q in a.to_check.iter().flat_map(|c| c.questions.iter()) {
-                    if !checks.contains(&q.id) {
-                        checks.push(q.id);
-                    }
-                }
+                let checks: Vec<&str> = a
+                    .questions_to_check()
+                    .into_iter()
+                    .map(|(q, _)| q.id)
+                    .collect();
                 field(out, &checks.join(";"), false);
                 field(out, "", true);
             }

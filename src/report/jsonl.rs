@@ -60,12 +60,11 @@ impl BatchFormat for JsonLines {
                 return;
             }
             BatchItem::Assessed(a) => {
-                let mut to_check: Vec<&str> = Vec::new();
-                for q in a.to_check.iter().flat_map(|c| c.questions.iter()) {
-                    if !to_check.contains(&q.id) {
-                        to_check.push(q.id);
-                    }
-                }
+                let to_check: Vec<&str> = a
+                    .questions_to_check()
+                    .into_iter()
+                    .map(|(q, _)| q.id)
+                    .collect();
                 let mut see: Vec<SeeBrief<'_>> = Vec::new();
                 for s in &a.see {
                     if !see.iter().any(|b| b.who == s.who && b.when == s.when) {

@@ -89,19 +89,12 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         let avoid: Vec<&str> = a.avoid.iter().map(|t| t.name).collect();
         let _ = writeln!(out, "- **Techniques to avoid:** {}", avoid.join(", "));
     }
-    if notes.is_empty() && a.avoid.is_empty() && !a.show_techniques {
-        let _ = writeln!(out, "- No massage for now.");
-    }
     out.push('\n');
 
     if !a.to_check.is_empty() {
         let _ = writeln!(out, "## Not answered, to check\n");
-        let mut seen: Vec<&str> = Vec::new();
-        for q in a.to_check.iter().flat_map(|c| c.questions.iter()) {
-            if !seen.contains(&q.id) {
-                seen.push(q.id);
-                let _ = writeln!(out, "- {}", q.prompt);
-            }
+        for (q, _) in a.questions_to_check() {
+            let _ = writeln!(out, "- {}", q.prompt);
         }
         out.push('\n');
     }

@@ -295,19 +295,9 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
 /// Each undecided question once, with the strictest tier a yes could lead to, strictest
 /// first (then in the order the rules read them).
 fn questions_to_check<'a>(a: &Assessment<'a>) -> Vec<(&'a str, Tier)> {
-    let mut out: Vec<(&str, &str, Tier)> = Vec::new();
-    for check in &a.to_check {
-        for q in &check.questions {
-            match out.iter_mut().find(|(id, _, _)| *id == q.id) {
-                Some(entry) => entry.2 = entry.2.max(check.tier_if_confirmed),
-                None => out.push((q.id, q.prompt, check.tier_if_confirmed)),
-            }
-        }
-    }
-    out.sort_by_key(|entry| std::cmp::Reverse(entry.2));
-    out.into_iter()
-        .map(|(_, prompt, tier)| (prompt, tier))
-        .collect()
+    let mut out = a.questions_to_check();
+    out.sort_by_key(|entry| std::cmp::Reverse(entry.1));
+    out.into_iter().map(|(q, tier)| (q.prompt, tier)).collect()
 }
 
 fn capitalise(s: &str) -> String {

@@ -3,6 +3,23 @@
 //! A test (`builtin_lists_every_rules_file`) checks this list against `rules/*.yaml`, so a
 //! new rules file cannot be forgotten here.
 
+/// The rulebook files as `(name, text)`, named as in the repository (`rules/NAME`).
+pub fn files() -> Vec<(String, String)> {
+    named("rules", FILES)
+}
+
+/// The test case files as `(name, text)` (`rules/tests/NAME`).
+pub fn test_files() -> Vec<(String, String)> {
+    named("rules/tests", TEST_FILES)
+}
+
+fn named(dir: &str, files: &[(&str, &str)]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .map(|(name, text)| (format!("{dir}/{name}"), (*text).to_string()))
+        .collect()
+}
+
 pub const FILES: &[(&str, &str)] = &[
     ("care.yaml", include_str!("../../rules/care.yaml")),
     (

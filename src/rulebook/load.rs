@@ -16,18 +16,7 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut paths = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io_err)? {
-        let path = entry.map_err(io_err)?.path();
-        let is_yaml = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        );
-        if is_yaml && path.is_file() {
-            paths.push(path);
-        }
-    }
-    paths.sort();
+    let paths = yaml_files(dir).map_err(io_err)?;
     if paths.is_empty() {
         return Err(file_problem(
             dir.display().to_string(),
@@ -63,6 +52,23 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
         }
     }
     from_texts(files, Origin::Dir(dir.to_path_buf()))
+}
+
+/// The `*.yaml` / `*.yml` files directly inside `dir`, sorted by name.
+pub fn yaml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        if is_yaml && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// A problem with a whole file (or directory), before any item in it is read.
@@ -181,11 +187,7 @@ fn overlay<T>(
 
 /// A rulebook that `extends: builtin`: the built-in files first, the local ones over them.
 fn extend_builtin(local: Parsed) -> Result<Parsed, Vec<Problem>> {
-    let builtin_files: Vec<(String, String)> = super::builtin::FILES
-        .iter()
-        .map(|(n, t)| (format!("rules/{n}"), (*t).to_string()))
-        .collect();
-    let mut base = parse_files(&builtin_files)?;
+    let mut base = parse_files(&super::builtin::files())?;
     let Parsed {
         merged, locations, ..
     } = local;

@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod condition;
 pub mod describe;
 mod load;
+pub use load::yaml_files;
 pub mod model;
 mod validate;
 
@@ -120,11 +121,7 @@ pub struct Rulebook {
 impl Rulebook {
     /// The rulebook compiled into the binary from `rules/*.yaml`.
     pub fn builtin() -> Result<Rulebook, RulebookError> {
-        let files = builtin::FILES
-            .iter()
-            .map(|(name, text)| (format!("rules/{name}"), (*text).to_string()))
-            .collect();
-        load::from_texts(files, Origin::Builtin)
+        load::from_texts(builtin::files(), Origin::Builtin)
     }
 
     /// Every `*.yaml` file directly inside `dir` (sorted by name) forms the rulebook.
