@@ -26,6 +26,17 @@ impl Rng {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len() as u64) as usize]
     }
+    /// An index drawn with the given relative weights.
+    fn weighted(&mut self, weights: &[u64]) -> usize {
+        let mut roll = self.below(weights.iter().sum());
+        for (i, w) in weights.iter().enumerate() {
+            if roll < *w {
+                return i;
+            }
+            roll -= w;
+        }
+        weights.len() - 1
+    }
     fn some<'a>(&mut self, items: &[&'a str], per_mille: u64) -> Vec<&'a str> {
         items
             .iter()
@@ -60,45 +71,42 @@ fn main() -> std::io::Result<()> {
     for i in 1..=count {
         let r = &mut rng;
         let mut fields: Vec<String> = vec![format!("\"id\":\"p{i:07}\"")];
-        fields.push(format!("\"age\":{}", 18 + r.below(70)));
-        fields.push(format!("\"pain_intensity\":{}", r.below(10)));
-        fields.push(format!(
-            "\"pain_duration\":\"{}\"",
-            r.pick(&[
-                "under_1_week",
-                "weeks_1_to_6",
-                "weeks_6_to_12",
-                "over_12_weeks",
-                "over_12_weeks"
-            ])
-        ));
+        // Adults of working age mostly; a few teenagers and over-70s.
+        let age = match r.weighted(&[2, 70, 22, 6]) {
+            0 => 16 + r.below(4),
+            1 => 20 + r.below(30),
+            2 => 50 + r.below(20),
+            _ => 70 + r.below(20),
+        };
+        fields.push(format!("\"age\":{age}"));
+        // Pain scores cluster at 3 to 6 out of 10; severe pain (8+) is a few percent.
+        let intensity = r.weighted(&[2, 4, 11, 18, 20, 18, 13, 9, 3, 1, 1]);
+        fields.push(format!("\"pain_intensity\":{intensity}"));
+        // Most people seeking massage have had their back pain for a while.
+        let durations = [
+            "under_1_week",
+            "weeks_1_to_6",
+            "weeks_6_to_12",
+            "over_12_weeks",
+        ];
+        let duration = durations[r.weighted(&[8, 17, 20, 55])];
+        fields.push(format!("\"pain_duration\":\"{duration}\""));
         let mut location = r.some(
-            &[
-                "lower_back",
-                "upper_back",
-                "neck_shoulders",
-                "buttock_hip",
-                "one_leg",
-            ],
+            &["lower_back", "upper_back", "neck_shoulders", "buttock_hip"],
             300,
         );
+        if r.chance(80) {
+            location.push("one_leg");
+        }
         if r.chance(5) {
             location.push("both_legs");
         }
         fields.push(format!("\"pain_location\":{}", list(&location)));
-        fields.push(format!(
-            "\"pain_character\":{}",
-            list(&r.some(
-                &[
-                    "dull_ache",
-                    "stiffness",
-                    "sharp",
-                    "burning",
-                    "radiating_leg"
-                ],
-                250
-            ))
-        ));
+        let mut character = r.some(&["dull_ache", "stiffness", "burning"], 400);
+        if r.chance(100) {
+            character.push("sharp");
+        }
+        fields.push(format!("\"pain_character\":{}", list(&character)));
         for (q, rate) in [
             ("sudden_worsening", 30),
             ("saddle_numbness", 5),
@@ -191,14 +199,8 @@ fn main() -> std::io::Result<()> {
         ));
         fields.push(format!(
             "\"session_frequency\":\"{}\"",
-            r.pick(&[
-                "once",
-                "monthly",
-                "monthly",
-                "weekly",
-                "several_a_week",
-                "daily"
-            ])
+            ["once", "monthly", "weekly", "several_a_week", "daily"]
+                [r.weighted(&[20, 35, 30, 10, 5])]
         ));
         writeln!(out, "{{{}}}", fields.join(","))?;
     }

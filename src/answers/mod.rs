@@ -13,6 +13,8 @@ use crate::rulebook::{Question, QuestionType, Rulebook};
 use crate::suggest::did_you_mean;
 use crate::yaml;
 
+mod flat;
+
 /// An answers file larger than this is refused before parsing.
 pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
 
@@ -218,11 +220,17 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
     match q.kind {
         QuestionType::YesNo => match raw {
             Raw::Bool(b) => Ok(Value::Bool(*b)),
-            Raw::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
-                "yes" | "true" | "y" => Ok(Value::Bool(true)),
-                "no" | "false" | "n" => Ok(Value::Bool(false)),
-                _ => wrong(),
-            },
+            Raw::Text(t) => {
+                let t = t.trim();
+                let is = |words: [&str; 3]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+                if is(["yes", "true", "y"]) {
+                    Ok(Value::Bool(true))
+                } else if is(["no", "false", "n"]) {
+                    Ok(Value::Bool(false))
+                } else {
+                    wrong()
+                }
+            }
             _ => wrong(),
         },
         QuestionType::Number | QuestionType::Scale => {
@@ -594,6 +602,13 @@ pub fn columns_for_header<'h>(
 }
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
+    if let Some((answers, fields)) = flat::read(seed.book, text) {
+        return Ok(Collected {
+            answers,
+            problems: Vec::new(),
+            fields,
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let collected = seed
         .deserialize(&mut de)

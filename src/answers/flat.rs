@@ -1,0 +1,383 @@
+//! A fast path for the JSON records a batch mostly holds: one flat object whose keys are
+//! plain strings and whose values are `null`, `true`, `false`, plain whole numbers, plain
+//! strings or lists of plain strings.
+//!
+//! It only ever accepts: anything it does not fully understand (an escape, a fraction, a
+//! nested object, a repeated or unknown key, an answer that fails its question, a syntax
+//! error) makes it give up, and the caller reads the record with serde_json, which gives
+//! the same answers or the exact problems. So it needs no error messages of its own, and
+//! the property tests check that whatever it accepts, serde_json reads the same way.
+
+use std::borrow::Cow;
+
+use super::{Answers, Raw, Value, add_choice, interpret};
+use crate::rulebook::{QuestionType, Rulebook};
+
+/// Whole numbers longer than this are left to serde_json, so every number read here
+/// converts to `f64` exactly, as serde_json's does.
+const MAX_DIGITS: usize = 15;
+
+/// The answers in `text` and how many keys it holds, or `None` to read it the slow way.
+pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
+    // One pass over the whole record, without branches, instead of one per string:
+    // escapes and control characters (inside strings they are errors; between tokens
+    // they are rare whitespace) send the record the slow way.
+    let text = text.trim_end_matches(['\n', '\r']);
+    let awkward = text
+        .bytes()
+        .fold(false, |found, b| found | (b < 0x20) | (b == b'\\'));
+    if awkward {
+        return None;
+    }
+    let mut scan = Scanner {
+        bytes: text.as_bytes(),
+        text,
+        at: 0,
+    };
+    let mut answers = Answers::empty(book);
+    // Which questions (and the id) were given, so a repeat goes the slow way.
+    let mut seen = vec![false; book.questions.len() + 1];
+    let id_slot = book.questions.len();
+    let mut fields = 0;
+    // Records usually list questions in rulebook order: try the next one before hashing.
+    let mut next = 0;
+
+    scan.skip_ws();
+    scan.eat(b'{')?;
+    scan.skip_ws();
+    if scan.peek()? == b'}' {
+        // `{}` is an empty answers file, which the slow path reports.
+        return None;
+    }
+    loop {
+        let key = scan.string()?;
+        scan.skip_ws();
+        scan.eat(b':')?;
+        scan.skip_ws();
+        fields += 1;
+        if key == "id" {
+            if std::mem::replace(&mut seen[id_slot], true) {
+                return None;
+            }
+            answers.id = Some(match scan.peek()? {
+                b'"' => scan.string()?.to_string(),
+                _ => scan.whole_number()?.to_string(),
+            });
+        } else {
+            let index = match book.questions.get(next) {
+                Some(q) if q.id == key => next,
+                _ => book.question_index(key)?,
+            };
+            next = index + 1;
+            if std::mem::replace(&mut seen[index], true) {
+                return None;
+            }
+            answers.values[index] = scan.answer(book, index)?;
+        }
+        scan.skip_ws();
+        match scan.next_byte()? {
+            b',' => scan.skip_ws(),
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    scan.skip_ws();
+    (scan.at == scan.bytes.len()).then_some((answers, fields))
+}
+
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next_byte(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        (self.next_byte()? == want).then_some(())
+    }
+
+    /// JSON whitespace is exactly these four bytes.
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// A string, borrowed from the text; [`read`] has already refused escapes and
+    /// control characters.
+    fn string(&mut self) -> Option<&'t str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let len = memchr::memchr(b'"', self.bytes.get(start..)?)?;
+        self.at = start + len + 1;
+        // Both ends are ASCII quotes, so the slice falls on character boundaries.
+        self.text.get(start..start + len)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// An unsigned whole number without leading zeros, of at most [`MAX_DIGITS`] digits.
+    fn whole_number(&mut self) -> Option<u64> {
+        let start = self.at;
+        let mut n: u64 = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            n = n * 10 + u64::from(d - b'0');
+            self.at += 1;
+        }
+        let digits = self.at - start;
+        let leading_zero = digits > 1 && self.bytes[start] == b'0';
+        // A fraction or exponent follows: leave the number to serde_json.
+        let more = matches!(self.peek(), Some(b'.' | b'e' | b'E'));
+        (digits > 0 && digits <= MAX_DIGITS && !leading_zero && !more).then_some(n)
+    }
+
+    /// One answer, checked against question `index`.
+    fn answer(&mut self, book: &Rulebook, index: usize) -> Option<Value> {
+        let q = &book.questions[index];
+        let raw = match self.peek()? {
+            b'"' => Raw::Text(Cow::Borrowed(self.string()?)),
+            b't' => {
+                self.literal(b"true")?;
+                Raw::Bool(true)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                Raw::Bool(false)
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                Raw::Null
+            }
+            b'[' if q.kind == QuestionType::SeveralOf => {
+                self.at += 1;
+                self.skip_ws();
+                let mut set = 0u64;
+                if self.peek()? == b']' {
+                    self.at += 1;
+                    return Some(Value::Set(set));
+                }
+                loop {
+                    let item = Raw::Text(Cow::Borrowed(self.string()?));
+                    add_choice(q, &item, &mut set).ok()?;
+                    self.skip_ws();
+                    match self.next_byte()? {
+                        b',' => self.skip_ws(),
+                        b']' => return Some(Value::Set(set)),
+                        _ => return None,
+                    }
+                }
+            }
+            b'0'..=b'9' => Raw::Number(self.whole_number()? as f64),
+            _ => return None,
+        };
+        interpret(q, &raw).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::answers::{AnswersSeed, Collected};
+
+    fn book() -> &'static Rulebook {
+        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+        BOOK.get_or_init(|| Rulebook::builtin().expect("the built-in rulebook loads"))
+    }
+
+    /// The slow path alone: serde_json with the answers seed.
+    fn slow(text: &str) -> Result<Collected, String> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let collected =
+            serde::de::DeserializeSeed::deserialize(AnswersSeed { book: book() }, &mut de)
+                .map_err(|e| e.to_string())?;
+        de.end().map_err(|e| e.to_string())?;
+        Ok(collected)
+    }
+
+    /// Whatever the fast path accepts, serde_json reads to the same answers, id and key
+    /// count, with no problems.
+    fn agrees(text: &str) -> bool {
+        let Some((answers, fields)) = read(book(), text) else {
+            return false;
+        };
+        let slow =
+            slow(text).unwrap_or_else(|e| panic!("fast path accepted {text:?}; serde_json: {e}"));
+        assert!(
+            slow.problems.is_empty(),
+            "fast path accepted {text:?}; problems {:?}",
+            slow.problems
+        );
+        assert_eq!(answers, slow.answers, "{text:?}");
+        assert_eq!(fields, slow.fields, "{text:?}");
+        true
+    }
+
+    #[test]
+    fn plain_records_take_the_fast_path() {
+        for text in [
+            r#"{"id":"p1","age":34,"pain_intensity":3,"pain_location":["lower_back","one_leg"],"sudden_worsening":false,"goal":"relaxation"}"#,
+            "{ \"age\" : 34 , \"diagnoses\" : [ ] , \"pregnant\" : null }\r\n",
+            r#"{"id":17,"cancer_history":"unknown","pain_duration":" over_12_weeks ","pregnant":"yes"}"#,
+            // Keys out of rulebook order still take it.
+            r#"{"goal":"relaxation","age":34}"#,
+        ] {
+            assert!(agrees(text), "{text:?} went the slow way");
+        }
+    }
+
+    #[test]
+    fn anything_unusual_goes_the_slow_way() {
+        for text in [
+            "{}",
+            "[]",
+            r#"{"age":34.5}"#,
+            r#"{"age":3e1}"#,
+            r#"{"age":-3}"#,
+            r#"{"age":034}"#,
+            r#"{"age":1234567890123456}"#,
+            r#"{"goal":"relax\u0061tion"}"#,
+            "{\"goal\":\"relax\tation\"}",
+            r#"{"age":34,"age":35}"#,
+            r#"{"id":"a","id":"b"}"#,
+            r#"{"agee":34}"#,
+            r#"{"age":340}"#,
+            r#"{"goal":"nap"}"#,
+            r#"{"pain_location":["lower_back",1]}"#,
+            r#"{"age":[1]}"#,
+            r#"{"age":{}}"#,
+            r#"{"age":34,}"#,
+            r#"{"age":34} x"#,
+            r#"{"age":34"#,
+            r#"{"age":tru}"#,
+            r#"{"age" 34}"#,
+            r#"{"id":null}"#,
+        ] {
+            assert!(read(book(), text).is_none(), "{text:?} took the fast path");
+        }
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        let keys: Vec<String> = book()
+            .questions
+            .iter()
+            .map(|q| q.id.clone())
+            .chain(["id".to_string(), "Age".to_string()])
+            .collect();
+        prop::sample::select(keys).prop_map(|k| format!("\"{k}\":"))
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let words: Vec<String> = book()
+            .questions
+            .iter()
+            .flat_map(|q| q.choices.iter().map(|c| c.id.clone()))
+            .chain(["unknown", "Not Sure", "yes", "N", " light ", ""].map(String::from))
+            .collect();
+        prop_oneof![
+            prop::sample::select(words.clone()).prop_map(|w| format!("\"{w}\"")),
+            prop::collection::vec(prop::sample::select(words), 0..3).prop_map(|ws| format!(
+                "[{}]",
+                ws.iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(" , ")
+            )),
+            (0u64..200).prop_map(|n| n.to_string()),
+            prop::sample::select(vec![
+                "true",
+                "false",
+                "null",
+                "-1",
+                "0.5",
+                "00",
+                "07",
+                "1e2",
+                "\"\\n\"",
+                "\"é\"",
+                "[1]",
+                "{}",
+                "9999999999999999",
+                "tru",
+                "[\"a\",]",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
+    /// A question and an answer of its own type, mostly valid.
+    fn fitting_pair() -> impl Strategy<Value = String> {
+        (0..book().questions.len(), any::<u64>(), 0u64..30).prop_map(|(i, bits, n)| {
+            let q = &book().questions[i];
+            let choice = |b: u64| format!("\"{}\"", q.choices[b as usize % q.choices.len()].id);
+            let answer = match q.kind {
+                QuestionType::YesNo => {
+                    ["true", "false", "\"yes\"", "\"unknown\""][bits as usize % 4].to_string()
+                }
+                QuestionType::Scale | QuestionType::Number => n.to_string(),
+                QuestionType::OneOf => choice(bits),
+                QuestionType::SeveralOf => {
+                    let items: Vec<String> =
+                        (0..bits % 3).map(|k| choice(bits >> (8 * k + 2))).collect();
+                    format!("[{}]", items.join(","))
+                }
+            };
+            format!("\"{}\":{answer}", q.id)
+        })
+    }
+
+    /// Stray pieces that break a record.
+    fn stray() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            ",", "{", "}", "[", "]", ":", " ", "\t", "\"", "\\", "x", "\n",
+        ])
+        .prop_map(String::from)
+    }
+
+    /// A well-formed record from generated keys and values, so the fast path is often
+    /// taken, and sometimes broken by a stray piece.
+    fn record() -> impl Strategy<Value = String> {
+        let pair = prop_oneof![
+            4 => fitting_pair(),
+            1 => (key(), value()).prop_map(|(k, v)| format!("{k}{v}")),
+        ];
+        (
+            prop::collection::vec(pair, 0..8),
+            any::<bool>(),
+            stray(),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(pairs, spoil, stray, at)| {
+                let mut text = format!("{{{}}}", pairs.join(","));
+                if spoil {
+                    let at = at.index(text.len() + 1);
+                    if text.is_char_boundary(at) {
+                        text.insert_str(at, &stray);
+                    }
+                }
+                text
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn fast_path_agrees_with_serde_json(text in record()) {
+            agrees(&text);
+        }
+    }
+}
