@@ -10,8 +10,8 @@
 
 use std::borrow::Cow;
 
-use super::{Answers, Raw, Value, add_choice, interpret};
-use crate::rulebook::{QuestionType, Rulebook};
+use super::{Answers, Raw, Value, add_choice, interpret, is_unknown_word};
+use crate::rulebook::{Question, QuestionType, Rulebook};
 
 /// Whole numbers longer than this are left to serde_json, so every number read here
 /// converts to `f64` exactly, as serde_json's does.
@@ -144,22 +144,39 @@ impl<'t> Scanner<'t> {
         (digits > 0 && digits <= MAX_DIGITS && !leading_zero && !more).then_some(n)
     }
 
-    /// One answer, checked against question `index`.
+    /// One answer, checked against question `index`. The common answers (`true` to a
+    /// yes/no question, a choice id spelled exactly) are converted here; the rest go
+    /// through [`interpret`], the checks every reader shares.
     fn answer(&mut self, book: &Rulebook, index: usize) -> Option<Value> {
         let q = &book.questions[index];
         let raw = match self.peek()? {
-            b'"' => Raw::Text(Cow::Borrowed(self.string()?)),
+            b'"' => {
+                let text = self.string()?;
+                if q.kind == QuestionType::OneOf
+                    && !is_unknown_word(text)
+                    && let Some(c) = exact_choice(q, text)
+                {
+                    return Some(Value::Choice(c));
+                }
+                Raw::Text(Cow::Borrowed(text))
+            }
             b't' => {
                 self.literal(b"true")?;
+                if q.kind == QuestionType::YesNo {
+                    return Some(Value::Bool(true));
+                }
                 Raw::Bool(true)
             }
             b'f' => {
                 self.literal(b"false")?;
+                if q.kind == QuestionType::YesNo {
+                    return Some(Value::Bool(false));
+                }
                 Raw::Bool(false)
             }
             b'n' => {
                 self.literal(b"null")?;
-                Raw::Null
+                return Some(Value::Unanswered);
             }
             b'[' if q.kind == QuestionType::SeveralOf => {
                 self.at += 1;
@@ -170,8 +187,11 @@ impl<'t> Scanner<'t> {
                     return Some(Value::Set(set));
                 }
                 loop {
-                    let item = Raw::Text(Cow::Borrowed(self.string()?));
-                    add_choice(q, &item, &mut set).ok()?;
+                    let item = self.string()?;
+                    match exact_choice(q, item) {
+                        Some(c) => set |= 1u64 << c,
+                        None => add_choice(q, &Raw::Text(Cow::Borrowed(item)), &mut set).ok()?,
+                    }
                     self.skip_ws();
                     match self.next_byte()? {
                         b',' => self.skip_ws(),
@@ -185,6 +205,15 @@ impl<'t> Scanner<'t> {
         };
         interpret(q, &raw).ok()
     }
+}
+
+/// The index of the choice spelled exactly `text`. Choice ids are validated identifiers,
+/// so an exact match is also what `interpret` finds after trimming.
+fn exact_choice(q: &Question, text: &str) -> Option<u16> {
+    q.choices
+        .iter()
+        .position(|c| c.id.len() == text.len() && c.id == text)
+        .map(|i| i as u16)
 }
 
 #[cfg(test)]

@@ -67,17 +67,30 @@ pub struct Facts<'a> {
 }
 
 impl Facts<'_> {
-    fn value(&self, question: usize) -> Option<Value> {
-        if self.applicable.get(question).copied().unwrap_or(false) {
-            Some(self.values.get(question).copied().unwrap_or_default())
-        } else {
-            None
+    #[inline(always)]
+    fn compare(&self, question: usize, test: &Test) -> Truth {
+        // A question that does not apply (its ask_if is false) was not asked: any
+        // comparison on it is false, and it is not "unknown" either.
+        if !self.applicable.get(question).copied().unwrap_or(false) {
+            return Truth::False;
         }
+        compare(self.values.get(question).copied().unwrap_or_default(), test)
     }
 }
 
 impl Node {
+    /// Most nodes are comparisons: they are evaluated inline, and only groups pay for a
+    /// call.
+    #[inline(always)]
     pub fn eval(&self, facts: &Facts<'_>) -> Truth {
+        match self {
+            Node::Compare { question, test } => facts.compare(*question, test),
+            group => group.eval_group(facts),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_group(&self, facts: &Facts<'_>) -> Truth {
         match self {
             Node::Always => Truth::True,
             Node::Not(inner) => inner.eval(facts).not(),
@@ -103,12 +116,7 @@ impl Node {
                 }
                 out
             }
-            Node::Compare { question, test } => match facts.value(*question) {
-                // A question that does not apply (its ask_if is false) was not asked: any
-                // comparison on it is false, and it is not "unknown" either.
-                None => Truth::False,
-                Some(value) => compare(value, test),
-            },
+            Node::Compare { question, test } => facts.compare(*question, test),
         }
     }
 
@@ -155,6 +163,7 @@ fn truth(b: bool) -> Truth {
     if b { Truth::True } else { Truth::False }
 }
 
+#[inline(always)]
 fn compare(value: Value, test: &Test) -> Truth {
     if let Test::IsUnknown(want) = test {
         return truth(value.is_undecided() == *want);
