@@ -213,6 +213,31 @@ proptest! {
     }
 
     #[test]
+    fn brief_assessments_decide_exactly_as_full_ones(answers in answer_sets()) {
+        use massage_check::engine::Detail;
+        use massage_check::report::{BatchFormat, BatchItem, BatchRecord, csv::CsvRows, jsonl::JsonLines};
+        let book = engine().book();
+        let ctx = Context { book, date: today(), width: 80, answers: None };
+        let full = engine().check_and_assess_with(&answers, today(), Detail::Full).expect("consistent");
+        let brief = engine().check_and_assess_with(&answers, today(), Detail::Brief).expect("consistent");
+        // What every brief batch format shows, from each.
+        let lines = |a: &massage_check::engine::Assessment<'_>| {
+            let record = BatchRecord { number: 1, unit: "line", item: BatchItem::Assessed(a) };
+            let mut out = Vec::new();
+            JsonLines { full: false }.item(&record, &ctx, &mut out);
+            CsvRows.item(&record, &ctx, &mut out);
+            String::from_utf8(out).expect("UTF-8")
+        };
+        prop_assert_eq!(lines(&full), lines(&brief));
+        prop_assert_eq!(full.tier, brief.tier);
+        prop_assert_eq!(avoided(&full), avoided(&brief));
+        let ranked = |a: &massage_check::engine::Assessment<'_>| -> Vec<(String, u8)> {
+            a.techniques.iter().map(|t| (t.id.to_string(), t.score)).collect()
+        };
+        prop_assert_eq!(ranked(&full), ranked(&brief));
+    }
+
+    #[test]
     fn check_and_batch_share_one_assessment(answers in answer_sets()) {
         let book = engine().book();
         let a = engine().assess(&answers, today());

@@ -180,7 +180,10 @@ impl Sink<'_, '_, '_> {
             .answers
             .as_ref()
             .map_err(Clone::clone)
-            .and_then(|a| self.engine.check_and_assess(a, options.ctx.date));
+            .and_then(|a| {
+                self.engine
+                    .check_and_assess_with(a, options.ctx.date, self.format.detail())
+            });
         match assessed {
             Ok(assessment) => {
                 self.stats.per_tier[assessment.tier as usize] += 1;

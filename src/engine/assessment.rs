@@ -10,6 +10,17 @@ use super::logic::Truth;
 use crate::date::Date;
 use crate::rulebook::{Pressure, Tier, Urgency};
 
+/// How much of an assessment to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every decision with the words that explain it: what every report shows.
+    Full,
+    /// The decisions only (tier, ranked techniques with scores, techniques to avoid, wait,
+    /// referrals, questions to check); `reasons`, `trace`, `care`, the therapist's lists
+    /// and each technique's `reasons` are left empty. What brief batch output needs.
+    Brief,
+}
+
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Assessment<'a> {
     /// The record's own id, when the answers carry one.

@@ -204,23 +204,39 @@ impl Engine {
         answers: &Answers,
         today: Date,
     ) -> Result<Assessment<'_>, AnswersError> {
+        self.check_and_assess_with(answers, today, Detail::Full)
+    }
+
+    /// [`Engine::check_and_assess`], leaving out the explanations when `detail` is
+    /// [`Detail::Brief`].
+    pub fn check_and_assess_with(
+        &self,
+        answers: &Answers,
+        today: Date,
+        detail: Detail,
+    ) -> Result<Assessment<'_>, AnswersError> {
         let applicable = self.applicable(answers);
         self.contradictions(answers, &applicable)?;
-        Ok(self.assess_applicable(answers, &applicable, today))
+        Ok(self.assess_applicable(answers, &applicable, today, detail))
     }
 
     /// Evaluates every rule once and returns the assessment.
     pub fn assess(&self, answers: &Answers, today: Date) -> Assessment<'_> {
         let applicable = self.applicable(answers);
-        self.assess_applicable(answers, &applicable, today)
+        self.assess_applicable(answers, &applicable, today, Detail::Full)
     }
 
+    /// Every decision (tier, ranking, exclusions, wait, referrals, questions to check) is
+    /// made here whatever the detail; [`Detail::Brief`] only skips gathering the words
+    /// that explain them.
     fn assess_applicable(
         &self,
         answers: &Answers,
         applicable: &[bool],
         today: Date,
+        detail: Detail,
     ) -> Assessment<'_> {
+        let full = detail == Detail::Full;
         let book = &self.book;
         let facts = Facts {
             values: &answers.values,
@@ -228,13 +244,16 @@ impl Engine {
         };
         let results: Vec<Truth> = self.rules.iter().map(|r| r.when.eval(&facts)).collect();
 
+        let techniques_len = book.techniques.len();
         let mut tier = Tier::Suitable;
         let mut reasons = Vec::new();
         let mut see = Vec::new();
         let mut to_check = Vec::new();
-        let mut trace = Vec::new();
+        let mut trace = Vec::with_capacity(if full { self.rules.len() } else { 0 });
         let mut therapist = TherapistNotes::default();
-        let mut avoid_reasons: Vec<Vec<AvoidReason<'_>>> = vec![Vec::new(); book.techniques.len()];
+        let mut avoided = vec![false; techniques_len];
+        let mut avoid_reasons: Vec<Vec<AvoidReason<'_>>> =
+            vec![Vec::new(); if full { techniques_len } else { 0 }];
         let mut pressure_limit: Option<(&Rule, Pressure, bool)> = None;
 
         for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
@@ -246,21 +265,26 @@ impl Engine {
                     None => continue,
                 },
             };
-            trace.push(TraceEntry {
-                rule: &rule.id,
-                result,
-                tier: rule.tier,
-                source: &rule.source,
-                conditions: None,
-            });
             let precaution = unknown_action.is_some();
             for &t in &compiled.avoid {
-                avoid_reasons[t].push(AvoidReason {
+                avoided[t] = true;
+            }
+            if full {
+                trace.push(TraceEntry {
                     rule: &rule.id,
-                    title: &rule.title,
-                    why: Cow::Borrowed(&rule.rationale),
-                    precaution,
+                    result,
+                    tier: rule.tier,
+                    source: &rule.source,
+                    conditions: None,
                 });
+                for &t in &compiled.avoid {
+                    avoid_reasons[t].push(AvoidReason {
+                        rule: &rule.id,
+                        title: &rule.title,
+                        why: Cow::Borrowed(&rule.rationale),
+                        precaution,
+                    });
+                }
             }
             if let Some(p) = rule.modifications.as_ref().and_then(|m| m.pressure)
                 && pressure_limit.is_none_or(|(_, current, _)| p < current)
@@ -296,6 +320,8 @@ impl Engine {
             }
             if let Some(t) = rule.tier {
                 tier = tier.max(t);
+            }
+            if let (Some(t), true) = (rule.tier, full) {
                 reasons.push(Reason {
                     rule: &rule.id,
                     title: &rule.title,
@@ -312,7 +338,7 @@ impl Engine {
                     rule: &rule.id,
                 });
             }
-            if let Some(m) = &rule.modifications {
+            if let (Some(m), true) = (&rule.modifications, full) {
                 push_unique(&mut therapist.avoid_areas, &m.avoid_areas);
                 push_unique(&mut therapist.products, &m.products);
                 push_unique(&mut therapist.positioning, &m.positioning);
@@ -325,12 +351,15 @@ impl Engine {
             therapist.max_pressure = Some(limit);
             for (i, t) in book.techniques.iter().enumerate() {
                 if t.pressure > limit {
-                    avoid_reasons[i].push(AvoidReason {
-                        rule: &rule.id,
-                        title: &rule.title,
-                        why: Cow::Borrowed(&self.pressure_texts[i][limit as usize]),
-                        precaution,
-                    });
+                    avoided[i] = true;
+                    if full {
+                        avoid_reasons[i].push(AvoidReason {
+                            rule: &rule.id,
+                            title: &rule.title,
+                            why: Cow::Borrowed(&self.pressure_texts[i][limit as usize]),
+                            precaution,
+                        });
+                    }
                 }
             }
         }
@@ -340,33 +369,43 @@ impl Engine {
 
         let tier_text = book.tier_text(tier);
         // One pass over the fired rules gathers every technique's score changes.
-        let mut score_reasons: Vec<Vec<ScoreReason<'_>>> = vec![Vec::new(); book.techniques.len()];
+        let mut deltas = vec![0i32; techniques_len];
+        let mut score_reasons: Vec<Vec<ScoreReason<'_>>> =
+            vec![Vec::new(); if full { techniques_len } else { 0 }];
         for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
             if result != Truth::True {
                 continue;
             }
             for &(ti, delta) in &compiled.adjust {
-                score_reasons[ti].push(ScoreReason {
-                    rule: &rule.id,
-                    title: &rule.title,
-                    delta,
-                });
+                deltas[ti] += delta;
+                if full {
+                    score_reasons[ti].push(ScoreReason {
+                        rule: &rule.id,
+                        title: &rule.title,
+                        delta,
+                    });
+                }
             }
         }
         let mut avoid = Vec::new();
-        let mut techniques = Vec::with_capacity(book.techniques.len());
+        let mut techniques = Vec::with_capacity(techniques_len);
         for (i, t) in book.techniques.iter().enumerate() {
-            let reasons_for_avoid = std::mem::take(&mut avoid_reasons[i]);
-            if !reasons_for_avoid.is_empty() {
+            if avoided[i] {
                 avoid.push(AvoidedTechnique {
                     id: &t.id,
                     name: &t.name,
-                    reasons: reasons_for_avoid,
+                    reasons: avoid_reasons
+                        .get_mut(i)
+                        .map(std::mem::take)
+                        .unwrap_or_default(),
                 });
                 continue;
             }
-            let reasons = std::mem::take(&mut score_reasons[i]);
-            let score = i32::from(t.base_score) + reasons.iter().map(|r| r.delta).sum::<i32>();
+            let reasons = score_reasons
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            let score = i32::from(t.base_score) + deltas[i];
             techniques.push(RankedTechnique {
                 id: &t.id,
                 name: &t.name,
@@ -386,7 +425,7 @@ impl Engine {
             .iter()
             .zip(&self.care_when)
             .filter(|(c, when)| {
-                tier <= c.up_to
+                full && tier <= c.up_to
                     && when
                         .as_ref()
                         .is_none_or(|node| node.eval(&facts) == Truth::True)

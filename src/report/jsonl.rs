@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::{BatchFormat, BatchItem, BatchRecord, Context, SCHEMA_VERSION, json};
 use crate::date::Date;
-use crate::engine::Assessment;
+use crate::engine::{Assessment, Detail};
 use crate::rulebook::{Tier, Urgency};
 
 /// How many top techniques a brief line lists.
@@ -56,6 +56,14 @@ struct SeeBrief<'a> {
 }
 
 impl BatchFormat for JsonLines {
+    fn detail(&self) -> Detail {
+        if self.full {
+            Detail::Full
+        } else {
+            Detail::Brief
+        }
+    }
+
     fn item(&mut self, record: &BatchRecord<'_, '_>, ctx: &Context<'_>, out: &mut Vec<u8>) {
         match &record.item {
             BatchItem::Assessed(a) if self.full => json::render_line(a, record.number, ctx, out),

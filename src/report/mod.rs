@@ -10,7 +10,7 @@ pub mod text;
 
 use crate::answers::AnswerProblem;
 use crate::date::Date;
-use crate::engine::Assessment;
+use crate::engine::{Assessment, Detail};
 use crate::rulebook::Rulebook;
 
 /// Printed last in every human-readable report.
@@ -87,6 +87,11 @@ impl BatchRecord<'_, '_> {
 
 /// A batch output format: appends each result to `out` as it comes.
 pub trait BatchFormat {
+    /// How much of each assessment this format shows; brief formats spare the engine
+    /// gathering explanations nobody reads.
+    fn detail(&self) -> Detail {
+        Detail::Brief
+    }
     fn begin(&mut self, _out: &mut Vec<u8>) {}
     fn item(&mut self, record: &BatchRecord<'_, '_>, ctx: &Context<'_>, out: &mut Vec<u8>);
     fn end(&mut self, _out: &mut Vec<u8>) {}
