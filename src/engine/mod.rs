@@ -42,6 +42,8 @@ pub struct Engine {
     rules: Vec<CompiledRule>,
     ask_if: Vec<Option<Node>>,
     care_when: Vec<Option<Node>>,
+    /// Rules with a wait, in rulebook order: the only ones the wait is worked out from.
+    wait_rules: Vec<usize>,
 }
 
 fn internal(book: &Rulebook, id: &str, message: String) -> RulebookError {
@@ -125,7 +127,11 @@ impl Engine {
                 })
             })
             .collect();
+        let wait_rules = (0..book.rules.len())
+            .filter(|&i| book.rules[i].wait.is_some())
+            .collect();
         let engine = Engine {
+            wait_rules,
             pressure_texts,
             book,
             rules,
@@ -180,7 +186,8 @@ impl Engine {
             .questions
             .iter()
             .enumerate()
-            .filter(|(i, _)| !applicable[*i] && !answers.get(*i).is_undecided())
+            .filter(|(i, _)| !applicable[*i])
+            .filter(|(i, _)| !answers.get(*i).is_undecided())
             .map(|(_, q)| {
                 let when = q.ask_if.as_ref().map(|c| c.to_string()).unwrap_or_default();
                 AnswerProblem {
@@ -255,6 +262,10 @@ impl Engine {
         let mut avoid_reasons: Vec<Vec<AvoidReason<'_>>> =
             vec![Vec::new(); if full { techniques_len } else { 0 }];
         let mut pressure_limit: Option<(&Rule, Pressure, bool)> = None;
+        // Every technique's score changes from the rules that fired.
+        let mut deltas = vec![0i32; techniques_len];
+        let mut score_reasons: Vec<Vec<ScoreReason<'_>>> =
+            vec![Vec::new(); if full { techniques_len } else { 0 }];
 
         for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
             let unknown_action = match result {
@@ -266,6 +277,18 @@ impl Engine {
                 },
             };
             let precaution = unknown_action.is_some();
+            if result == Truth::True {
+                for &(ti, delta) in &compiled.adjust {
+                    deltas[ti] += delta;
+                    if full {
+                        score_reasons[ti].push(ScoreReason {
+                            rule: &rule.id,
+                            title: &rule.title,
+                            delta,
+                        });
+                    }
+                }
+            }
             for &t in &compiled.avoid {
                 avoided[t] = true;
             }
@@ -368,25 +391,6 @@ impl Engine {
         see.sort_by_key(|s| std::cmp::Reverse(s.when));
 
         let tier_text = book.tier_text(tier);
-        // One pass over the fired rules gathers every technique's score changes.
-        let mut deltas = vec![0i32; techniques_len];
-        let mut score_reasons: Vec<Vec<ScoreReason<'_>>> =
-            vec![Vec::new(); if full { techniques_len } else { 0 }];
-        for ((rule, compiled), &result) in book.rules.iter().zip(&self.rules).zip(&results) {
-            if result != Truth::True {
-                continue;
-            }
-            for &(ti, delta) in &compiled.adjust {
-                deltas[ti] += delta;
-                if full {
-                    score_reasons[ti].push(ScoreReason {
-                        rule: &rule.id,
-                        title: &rule.title,
-                        delta,
-                    });
-                }
-            }
-        }
         let mut avoid = Vec::new();
         let mut techniques = Vec::with_capacity(techniques_len);
         for (i, t) in book.techniques.iter().enumerate() {
@@ -556,8 +560,9 @@ impl Engine {
         let mut longest: [Option<(u32, bool)>; 2] = [None, None];
         let mut ends_when = Vec::new();
         let mut rules = Vec::new();
-        for ((rule, compiled), &result) in self.book.rules.iter().zip(&self.rules).zip(results) {
-            let kind = match result {
+        for &i in &self.wait_rules {
+            let (rule, compiled) = (&self.book.rules[i], &self.rules[i]);
+            let kind = match results[i] {
                 Truth::True => 0,
                 Truth::Unknown
                     if compiled
