@@ -36,7 +36,7 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
     };
     let mut answers = Answers::empty(book);
     // Which questions (and the id) were given, so a repeat goes the slow way.
-    let mut seen = vec![false; book.questions.len() + 1];
+    let mut seen = Seen::new(book.questions.len() + 1);
     let id_slot = book.questions.len();
     let mut fields = 0;
     // Records usually list questions in rulebook order: try the next one before hashing.
@@ -50,13 +50,28 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
         return None;
     }
     loop {
-        let key = scan.string()?;
+        // Records usually list questions in rulebook order: when the key is the next
+        // question's id, that one comparison replaces finding the key's end and hashing.
+        let expected = book
+            .questions
+            .get(next)
+            .filter(|q| q.id != "id" && scan.quoted(q.id.as_bytes()));
+        let key = match expected {
+            Some(q) => q.id.as_str(),
+            None => scan.string()?,
+        };
         scan.skip_ws();
         scan.eat(b':')?;
         scan.skip_ws();
         fields += 1;
-        if key == "id" {
-            if std::mem::replace(&mut seen[id_slot], true) {
+        if expected.is_some() {
+            if seen.insert(next) {
+                return None;
+            }
+            answers.values[next] = scan.answer(book, next)?;
+            next += 1;
+        } else if key == "id" {
+            if seen.insert(id_slot) {
                 return None;
             }
             answers.id = Some(match scan.peek()? {
@@ -64,12 +79,9 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
                 _ => scan.whole_number()?.to_string(),
             });
         } else {
-            let index = match book.questions.get(next) {
-                Some(q) if q.id == key => next,
-                _ => book.question_index(key)?,
-            };
+            let index = book.question_index(key)?;
             next = index + 1;
-            if std::mem::replace(&mut seen[index], true) {
+            if seen.insert(index) {
                 return None;
             }
             answers.values[index] = scan.answer(book, index)?;
@@ -83,6 +95,36 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
     }
     scan.skip_ws();
     (scan.at == scan.bytes.len()).then_some((answers, fields))
+}
+
+/// A set of slots; a bit mask for rulebooks of up to 64 questions, which is all of them
+/// in practice, so reading a record allocates nothing for it.
+enum Seen {
+    Small(u64),
+    Large(Vec<bool>),
+}
+
+impl Seen {
+    fn new(slots: usize) -> Seen {
+        if slots <= 64 {
+            Seen::Small(0)
+        } else {
+            Seen::Large(vec![false; slots])
+        }
+    }
+
+    /// Marks `slot`; true when it was already marked.
+    fn insert(&mut self, slot: usize) -> bool {
+        match self {
+            Seen::Small(bits) => {
+                let bit = 1u64 << slot;
+                let was = *bits & bit != 0;
+                *bits |= bit;
+                was
+            }
+            Seen::Large(slots) => std::mem::replace(&mut slots[slot], true),
+        }
+    }
 }
 
 struct Scanner<'t> {
@@ -122,6 +164,19 @@ impl<'t> Scanner<'t> {
         self.at = start + len + 1;
         // Both ends are ASCII quotes, so the slice falls on character boundaries.
         self.text.get(start..start + len)
+    }
+
+    /// Reads the string `"word"` if that is what comes next.
+    fn quoted(&mut self, word: &[u8]) -> bool {
+        let start = self.at + 1;
+        let end = start + word.len();
+        let matches = self.bytes.get(self.at) == Some(&b'"')
+            && self.bytes.get(start..end) == Some(word)
+            && self.bytes.get(end) == Some(&b'"');
+        if matches {
+            self.at = end + 1;
+        }
+        matches
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<()> {

@@ -447,20 +447,47 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     outcome?.finish()
 }
 
-/// One batch record read: its id when it could be read, and its answers or problems.
+/// One batch record read: its answers or problems, and its id when it could be read.
 #[derive(Debug)]
 pub struct RecordOutcome {
+    /// The record's id when its answers have problems; valid answers carry their own.
     pub id: Option<String>,
     pub answers: Result<Answers, AnswersError>,
+}
+
+impl RecordOutcome {
+    /// The record's own id, whether or not its answers could be read.
+    pub fn id(&self) -> Option<&str> {
+        match &self.answers {
+            Ok(answers) => answers.id.as_deref(),
+            Err(_) => self.id.as_deref(),
+        }
+    }
+
+    fn new(id: Option<String>, answers: Result<Answers, AnswersError>) -> RecordOutcome {
+        match answers {
+            Ok(mut answers) => {
+                answers.id = id;
+                RecordOutcome {
+                    id: None,
+                    answers: Ok(answers),
+                }
+            }
+            Err(e) => RecordOutcome {
+                id,
+                answers: Err(e),
+            },
+        }
+    }
 }
 
 impl From<Result<Collected, AnswersError>> for RecordOutcome {
     fn from(parsed: Result<Collected, AnswersError>) -> RecordOutcome {
         match parsed {
-            Ok(collected) => RecordOutcome {
-                id: collected.answers.id.clone(),
-                answers: collected.finish(),
-            },
+            Ok(mut collected) => {
+                let id = collected.answers.id.take();
+                RecordOutcome::new(id, collected.finish())
+            }
             Err(e) => RecordOutcome {
                 id: None,
                 answers: Err(e),
@@ -557,14 +584,15 @@ pub fn parse_cells<'c>(
             )),
         }
     }
-    RecordOutcome {
-        id: answers.id.clone(),
-        answers: if problems.is_empty() {
+    let id = answers.id.take();
+    RecordOutcome::new(
+        id,
+        if problems.is_empty() {
             Ok(answers)
         } else {
             Err(AnswersError::Invalid(problems))
         },
-    }
+    )
 }
 
 /// What one CSV column holds.

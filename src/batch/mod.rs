@@ -204,7 +204,7 @@ impl Sink<'_, '_, '_> {
                     number: record.number,
                     unit: self.unit,
                     item: BatchItem::Invalid {
-                        id: record.outcome.id.as_deref(),
+                        id: record.outcome.id(),
                         problems: &problems,
                     },
                 };

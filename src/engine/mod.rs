@@ -42,6 +42,8 @@ pub struct Engine {
     rules: Vec<CompiledRule>,
     ask_if: Vec<Option<Node>>,
     care_when: Vec<Option<Node>>,
+    /// Questions with an `ask_if`, in rulebook order.
+    conditional: Vec<usize>,
     /// Rules with a wait, in rulebook order: the only ones the wait is worked out from.
     wait_rules: Vec<usize>,
 }
@@ -130,7 +132,9 @@ impl Engine {
         let wait_rules = (0..book.rules.len())
             .filter(|&i| book.rules[i].wait.is_some())
             .collect();
+        let conditional = (0..ask_if.len()).filter(|&i| ask_if[i].is_some()).collect();
         let engine = Engine {
+            conditional,
             wait_rules,
             pressure_texts,
             book,
@@ -161,8 +165,8 @@ impl Engine {
     /// `ask_if` is decidedly false.
     pub fn applicable(&self, answers: &Answers) -> Vec<bool> {
         let mut applicable = vec![true; self.book.questions.len()];
-        for (i, ask_if) in self.ask_if.iter().enumerate() {
-            if let Some(node) = ask_if {
+        for &i in &self.conditional {
+            if let Some(node) = &self.ask_if[i] {
                 // ask_if reads only earlier questions (validated), so one pass suffices.
                 let facts = Facts {
                     values: &answers.values,
@@ -181,14 +185,13 @@ impl Engine {
     }
 
     fn contradictions(&self, answers: &Answers, applicable: &[bool]) -> Result<(), AnswersError> {
+        // Only questions with an `ask_if` can fail to apply.
         let problems: Vec<AnswerProblem> = self
-            .book
-            .questions
+            .conditional
             .iter()
-            .enumerate()
-            .filter(|(i, _)| !applicable[*i])
-            .filter(|(i, _)| !answers.get(*i).is_undecided())
-            .map(|(_, q)| {
+            .filter(|&&i| !applicable[i] && !answers.get(i).is_undecided())
+            .map(|&i| {
+                let q = &self.book.questions[i];
                 let when = q.ask_if.as_ref().map(|c| c.to_string()).unwrap_or_default();
                 AnswerProblem {
                     field: q.id.clone(),
