@@ -165,6 +165,12 @@ impl Engine {
     /// `ask_if` is decidedly false.
     pub fn applicable(&self, answers: &Answers) -> Vec<bool> {
         let mut applicable = vec![true; self.book.questions.len()];
+        self.fill_applicable(answers, &mut applicable);
+        applicable
+    }
+
+    /// [`Engine::applicable`] into `applicable`, which starts all true.
+    fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool]) {
         for &i in &self.conditional {
             if let Some(node) = &self.ask_if[i] {
                 // ask_if reads only earlier questions (validated), so one pass suffices.
@@ -175,7 +181,6 @@ impl Engine {
                 applicable[i] = node.eval(&facts) != Truth::False;
             }
         }
-        applicable
     }
 
     /// Answers given to questions that do not apply contradict the answers they depend
@@ -225,9 +230,20 @@ impl Engine {
         today: Date,
         detail: Detail,
     ) -> Result<Assessment<'_>, AnswersError> {
-        let applicable = self.applicable(answers);
-        self.contradictions(answers, &applicable)?;
-        Ok(self.assess_applicable(answers, &applicable, today, detail))
+        // Rulebooks of up to 64 questions (all real ones) need no allocation here.
+        let mut small = [true; 64];
+        let mut large = Vec::new();
+        let n = self.book.questions.len();
+        let applicable: &mut [bool] = match small.get_mut(..n) {
+            Some(slots) => slots,
+            None => {
+                large.resize(n, true);
+                &mut large
+            }
+        };
+        self.fill_applicable(answers, applicable);
+        self.contradictions(answers, applicable)?;
+        Ok(self.assess_applicable(answers, applicable, today, detail))
     }
 
     /// Evaluates every rule once and returns the assessment.
@@ -261,12 +277,11 @@ impl Engine {
         let mut to_check = Vec::new();
         let mut trace = Vec::with_capacity(if full { self.rules.len() } else { 0 });
         let mut therapist = TherapistNotes::default();
-        let mut avoided = vec![false; techniques_len];
+        // Per technique: excluded, and the score changes from the rules that fired.
+        let mut effects = vec![(false, 0i32); techniques_len];
         let mut avoid_reasons: Vec<Vec<AvoidReason<'_>>> =
             vec![Vec::new(); if full { techniques_len } else { 0 }];
         let mut pressure_limit: Option<(&Rule, Pressure, bool)> = None;
-        // Every technique's score changes from the rules that fired.
-        let mut deltas = vec![0i32; techniques_len];
         let mut score_reasons: Vec<Vec<ScoreReason<'_>>> =
             vec![Vec::new(); if full { techniques_len } else { 0 }];
 
@@ -282,7 +297,7 @@ impl Engine {
             let precaution = unknown_action.is_some();
             if result == Truth::True {
                 for &(ti, delta) in &compiled.adjust {
-                    deltas[ti] += delta;
+                    effects[ti].1 += delta;
                     if full {
                         score_reasons[ti].push(ScoreReason {
                             rule: &rule.id,
@@ -293,7 +308,7 @@ impl Engine {
                 }
             }
             for &t in &compiled.avoid {
-                avoided[t] = true;
+                effects[t].0 = true;
             }
             if full {
                 trace.push(TraceEntry {
@@ -377,7 +392,7 @@ impl Engine {
             therapist.max_pressure = Some(limit);
             for (i, t) in book.techniques.iter().enumerate() {
                 if t.pressure > limit {
-                    avoided[i] = true;
+                    effects[i].0 = true;
                     if full {
                         avoid_reasons[i].push(AvoidReason {
                             rule: &rule.id,
@@ -397,7 +412,7 @@ impl Engine {
         let mut avoid = Vec::new();
         let mut techniques = Vec::with_capacity(techniques_len);
         for (i, t) in book.techniques.iter().enumerate() {
-            if avoided[i] {
+            if effects[i].0 {
                 avoid.push(AvoidedTechnique {
                     id: &t.id,
                     name: &t.name,
@@ -412,7 +427,7 @@ impl Engine {
                 .get_mut(i)
                 .map(std::mem::take)
                 .unwrap_or_default();
-            let score = i32::from(t.base_score) + deltas[i];
+            let score = i32::from(t.base_score) + effects[i].1;
             techniques.push(RankedTechnique {
                 id: &t.id,
                 name: &t.name,
