@@ -189,7 +189,8 @@ impl<'t> Scanner<'t> {
         let start = self.at;
         let mut n: u64 = 0;
         while let Some(d @ b'0'..=b'9') = self.peek() {
-            n = n * 10 + u64::from(d - b'0');
+            // Wrapping: a longer number than MAX_DIGITS is refused below anyway.
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
             self.at += 1;
         }
         let digits = self.at - start;
@@ -334,6 +335,7 @@ mod tests {
             r#"{"age":-3}"#,
             r#"{"age":034}"#,
             r#"{"age":1234567890123456}"#,
+            r#"{"age":123456789012345678901234567890}"#,
             r#"{"goal":"relax\u0061tion"}"#,
             "{\"goal\":\"relax\tation\"}",
             r#"{"age":34,"age":35}"#,

@@ -176,7 +176,7 @@ impl Engine {
                 // ask_if reads only earlier questions (validated), so one pass suffices.
                 let facts = Facts {
                     values: &answers.values,
-                    applicable: &applicable,
+                    applicable,
                 };
                 applicable[i] = node.eval(&facts) != Truth::False;
             }
