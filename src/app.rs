@@ -15,6 +15,7 @@ use crate::cli::{
 use crate::date::Date;
 use crate::engine::Engine;
 use crate::interview::{self, Stop, terminal::TerminalPrompter};
+use crate::output_file::{self, OutputFile};
 use crate::report::{self, Context, Format};
 use crate::rulebook::{Rulebook, RulebookError, Tier};
 
@@ -267,15 +268,10 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
         )
         .into());
     }
-    if let Some(path) = &args.save
-        && path.exists()
-        && !args.force
-    {
-        return Err(UsageError(format!(
-            "{} already exists; choose another --save file or add --force",
-            path.display()
-        ))
-        .into());
+    // Checked before the first question: a save that cannot succeed must not cost the
+    // person the whole interview.
+    if let Some(path) = &args.save {
+        output_file::check_target(path, args.force, "--save")?;
     }
     if !std::io::stdin().is_terminal() {
         return Err(UsageError(
@@ -303,15 +299,24 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     if emergency {
         eprintln!("massage-check: stopping here: one of your answers needs urgent care.");
     }
+    // The report comes first, whatever happens to the save: an emergency must reach the
+    // person even when the disk is full.
+    let code = print_assessment(&engine, &answers, date, &args.output, global.color)?;
     if let Some(path) = &args.save {
-        write_atomically(
+        output_file::write_whole(
             path,
             answers::to_yaml(engine.book(), &answers).as_bytes(),
             args.force,
-        )?;
+            "--save",
+        )
+        // A runtime error (exit 1), never a usage error: exit 2 promises an empty stdout,
+        // and the report is already there.
+        .map_err(|e| {
+            anyhow::anyhow!("the report above is complete, but your answers were not saved: {e:#}")
+        })?;
         eprintln!("massage-check: answers saved to {}", path.display());
     }
-    print_assessment(&engine, &answers, date, &args.output, global.color)
+    Ok(code)
 }
 
 fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
@@ -327,15 +332,8 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             .into());
         }
     };
-    if let Some(path) = &args.output
-        && path.exists()
-        && !args.force
-    {
-        return Err(UsageError(format!(
-            "{} already exists; choose another --output file or add --force",
-            path.display()
-        ))
-        .into());
+    if let Some(path) = &args.output {
+        output_file::check_target(path, args.force, "--output")?;
     }
     let engine = load_engine(global.rules.as_deref())?;
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
@@ -387,7 +385,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
                 .context("batch failed")?
         }
         Some(path) => {
-            let mut file = AtomicFile::create(path, args.force)?;
+            let mut file = OutputFile::create(path, args.force, "--output")?;
             let stats = batch::run(&engine, input, &mut file, formatter.as_mut(), &options)
                 .context("batch failed")?;
             file.commit()?;
@@ -423,91 +421,6 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to standard output"),
     }
-}
-
-/// A file written under a temporary name beside its target and renamed into place by
-/// [`AtomicFile::commit`], so an interrupted run never leaves a half-written file. Dropped
-/// without a commit, the temporary file is removed.
-pub struct AtomicFile {
-    target: PathBuf,
-    tmp: PathBuf,
-    file: Option<std::io::BufWriter<std::fs::File>>,
-    force: bool,
-}
-
-impl AtomicFile {
-    pub fn create(target: &Path, force: bool) -> Result<AtomicFile> {
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        Ok(AtomicFile {
-            target: target.to_path_buf(),
-            tmp,
-            file: Some(std::io::BufWriter::new(file)),
-            force,
-        })
-    }
-
-    /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<()> {
-        let target = self.target.clone();
-        let file = self.file.take().context("file already committed")?;
-        let file = file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        file.sync_all()
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        if !self.force && target.exists() {
-            return Err(UsageError(format!(
-                "{} already exists; add --force to overwrite",
-                target.display()
-            ))
-            .into());
-        }
-        std::fs::rename(&self.tmp, &target)
-            .with_context(|| format!("cannot write {}", target.display()))
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => Err(std::io::Error::other("file already committed")),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Writes `bytes` to `path` whole or not at all.
-pub fn write_atomically(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    let mut file = AtomicFile::create(path, force)?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.commit()
 }
 
 /// The case files for a rulebook: `DIR/tests/*.yaml`, after the built-in cases when the

@@ -188,3 +188,40 @@ fn end_of_input_leaves_no_report_and_exits_2() {
     assert!(!rest.contains("not a diagnosis"), "no partial report");
     assert_eq!(exit_code(&mut p), 2);
 }
+
+#[test]
+fn a_save_that_fails_at_the_end_still_shows_the_report_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("me.yaml");
+    let target_arg = target.display().to_string();
+    let mut p = spawn(&[
+        "ask",
+        "--today",
+        common::TODAY,
+        "--force",
+        "--save",
+        &target_arg,
+    ]);
+    answer(&mut p, 1, &format!("40{ENTER}"));
+    // The target becomes a directory during the interview: the save must fail at the end.
+    std::fs::create_dir(&target).expect("mkdir");
+    answer(&mut p, 2, &format!("6{ENTER}"));
+    answer(&mut p, 3, ENTER);
+    answer(&mut p, 4, ENTER);
+    answer(&mut p, 5, ENTER);
+    answer(&mut p, 6, &format!("{DOWN}{ENTER}"));
+    answer(&mut p, 7, ENTER); // saddle numbness: yes
+    p.exp_string("EMERGENCY").expect("the report is shown");
+    p.exp_string("not a diagnosis").expect("the whole report");
+    p.exp_string("not saved").expect("then the save failure");
+    assert_eq!(exit_code(&mut p), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary file is left: {leftovers:?}"
+    );
+}

@@ -12,11 +12,7 @@ use crate::yaml;
 pub const MAX_RULEBOOK_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
-    let io_err = |source| RulebookError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let paths = yaml_files(dir).map_err(io_err)?;
+    let paths = yaml_files(dir)?;
     if paths.is_empty() {
         return Err(file_problem(
             dir.display().to_string(),
@@ -54,21 +50,86 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
     from_texts(files, Origin::Dir(dir.to_path_buf()))
 }
 
-/// The `*.yaml` / `*.yml` files directly inside `dir`, sorted by name.
-pub fn yaml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+/// The `*.yaml` / `*.yml` entries directly inside `dir`, sorted by name. Every such entry
+/// must be a regular file (or a symlink to one): a rulebook silently missing its red flags
+/// file would turn emergencies into milder verdicts, so a dangling or looping symlink, a
+/// FIFO, a directory or a device named `*.yaml` is an error that names it, never skipped.
+pub fn yaml_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RulebookError> {
+    let io_err = |source| RulebookError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut paths = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_err)? {
+        let path = entry.map_err(io_err)?.path();
         let is_yaml = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
         );
-        if is_yaml && path.is_file() {
-            paths.push(path);
+        if !is_yaml {
+            continue;
         }
+        match regular_file(&path) {
+            Ok(()) => paths.push(path),
+            Err(why) => problems.push(Problem {
+                location: Location {
+                    file: path.display().to_string(),
+                    line: None,
+                },
+                item: None,
+                message: why,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| a.location.file.cmp(&b.location.file));
+        return Err(RulebookError::Invalid(problems));
     }
     paths.sort();
     Ok(paths)
+}
+
+/// Whether `path` can be read as a rulebook file, following symlinks; otherwise why not.
+fn regular_file(path: &Path) -> Result<(), String> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if link.file_type().is_symlink() => {
+            return Err(format!(
+                "is a symbolic link that cannot be followed (its target is missing, or the links form a loop: {e}); fix or remove it"
+            ));
+        }
+        Err(e) => return Err(format!("cannot read: {e}")),
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "is {}, not a regular file; a rulebook file must be a regular file",
+        file_kind(&meta.file_type())
+    ))
+}
+
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// A problem with a whole file (or directory), before any item in it is read.

@@ -1,0 +1,252 @@
+//! Files the tool writes (`ask --save`, `batch --output`): whole or not at all.
+//!
+//! A regular file is written to a temporary file beside it (random name, created with
+//! `O_EXCL`, so a planted symlink cannot redirect it) and renamed into place only when
+//! everything was written; an existing file is kept unless `--force` is given. Character
+//! devices and pipes (`/dev/stdout`, `>(cmd)`) are written directly, since they cannot be
+//! renamed over. Anything else (a directory, a socket, a block device) is refused before
+//! any work starts. Temporary files are registered so that a signal handler can remove
+//! them.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context as _, Result};
+
+use crate::app::UsageError;
+
+/// Temporary files being written now, for removal on a signal.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file still being written (from a signal handler's thread).
+pub fn remove_pending() {
+    if let Ok(mut pending) = PENDING.lock() {
+        for path in pending.drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn register(path: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.push(path.to_path_buf());
+    }
+}
+
+fn unregister(path: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.retain(|p| p != path);
+    }
+}
+
+/// What writing to a path will do, decided before any work starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A regular file (new, or replaced with `--force`) written through a temporary file.
+    Replace { dir: PathBuf },
+    /// A character device or a pipe, written directly.
+    Stream,
+}
+
+fn name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Checks that `path` can be written, and how; `flag` names the option for messages.
+/// For a regular file, the directory is tried by creating (and removing) a temporary
+/// file, so an unwritable place is reported before the work, not after it.
+pub fn check_target(path: &Path, force: bool, flag: &str) -> Result<Target> {
+    let shown = name(path);
+    if path.as_os_str().is_empty() {
+        return Err(UsageError(format!("{flag} needs a file name")).into());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot use {shown} for {flag}")),
+        Ok(link) => {
+            match std::fs::metadata(path) {
+                // A dangling symlink: replacing it needs --force like any existing entry.
+                Err(_) if link.file_type().is_symlink() => {}
+                Err(e) => return Err(e).with_context(|| format!("cannot use {shown} for {flag}")),
+                Ok(meta) => {
+                    let kind = meta.file_type();
+                    if kind.is_dir() {
+                        return Err(UsageError(format!(
+                            "{shown} is a directory; give {flag} a file name"
+                        ))
+                        .into());
+                    }
+                    if is_stream(&kind) {
+                        return Ok(Target::Stream);
+                    }
+                    if !kind.is_file() {
+                        return Err(UsageError(format!(
+                            "{shown} is not a regular file, a character device or a pipe; {flag} will not replace it"
+                        ))
+                        .into());
+                    }
+                }
+            }
+            if !force {
+                return Err(UsageError(format!(
+                    "{shown} already exists; choose another {flag} file or add --force"
+                ))
+                .into());
+            }
+        }
+    }
+    if !dir.is_dir() {
+        return Err(UsageError(format!(
+            "cannot write {shown}: the directory {} does not exist",
+            dir.display()
+        ))
+        .into());
+    }
+    // Try the directory now: a read-only place must fail before the interview or batch.
+    tempfile::Builder::new()
+        .prefix(".massage-check-probe.")
+        .tempfile_in(&dir)
+        .map_err(|e| UsageError(format!("cannot write {shown}: {e}")))?;
+    Ok(Target::Replace { dir })
+}
+
+#[cfg(unix)]
+fn is_stream(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_char_device() || kind.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_kind: &std::fs::FileType) -> bool {
+    false
+}
+
+/// A file being written; [`OutputFile::commit`] makes it appear. Dropped without a
+/// commit, a temporary file is removed and the target is left as it was.
+pub struct OutputFile {
+    target: PathBuf,
+    force: bool,
+    inner: Inner,
+}
+
+enum Inner {
+    Temp(Option<BufWriter<tempfile::NamedTempFile>>, PathBuf),
+    Stream(BufWriter<File>),
+}
+
+impl OutputFile {
+    /// Opens `path` for writing as [`check_target`] decided.
+    pub fn create(path: &Path, force: bool, flag: &str) -> Result<OutputFile> {
+        let shown = name(path);
+        let inner = match check_target(path, force, flag)? {
+            Target::Stream => Inner::Stream(BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write {shown}"))?,
+            )),
+            Target::Replace { dir } => {
+                let file_name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "output".into());
+                let temp = tempfile::Builder::new()
+                    .prefix(&format!(".{file_name}."))
+                    .suffix(".tmp")
+                    .tempfile_in(&dir)
+                    .with_context(|| format!("cannot write {shown}"))?;
+                let temp_path = temp.path().to_path_buf();
+                register(&temp_path);
+                Inner::Temp(Some(BufWriter::new(temp)), temp_path)
+            }
+        };
+        Ok(OutputFile {
+            target: path.to_path_buf(),
+            force,
+            inner,
+        })
+    }
+
+    /// Flushes and syncs the data and renames it into place (or flushes a stream).
+    pub fn commit(mut self) -> Result<()> {
+        let shown = name(&self.target);
+        match &mut self.inner {
+            Inner::Stream(w) => w.flush().with_context(|| format!("cannot write {shown}")),
+            Inner::Temp(writer, temp_path) => {
+                let temp_path = temp_path.clone();
+                let writer = writer.take().context("file already committed")?;
+                let result = finish(writer, &self.target, self.force);
+                unregister(&temp_path);
+                result.with_context(|| format!("cannot write {shown}"))
+            }
+        }
+    }
+}
+
+fn finish(
+    writer: BufWriter<tempfile::NamedTempFile>,
+    target: &Path,
+    force: bool,
+) -> Result<(), anyhow::Error> {
+    let temp = writer.into_inner().map_err(|e| e.into_error())?;
+    temp.as_file().sync_all()?;
+    // Dropping a failed persist's temporary file removes it, on every path.
+    if force {
+        temp.persist(target).map_err(|e| e.error)?;
+    } else {
+        temp.persist_noclobber(target).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::Error::new(UsageError(format!(
+                    "{} appeared while this run was writing it; add --force to overwrite",
+                    target.display()
+                )))
+            } else {
+                e.error.into()
+            }
+        })?;
+    }
+    Ok(())
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.inner {
+            Inner::Temp(Some(w), _) => w.write(buf),
+            Inner::Temp(None, _) => Err(std::io::Error::other("file already committed")),
+            Inner::Stream(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.inner {
+            Inner::Temp(Some(w), _) => w.flush(),
+            Inner::Temp(None, _) => Ok(()),
+            Inner::Stream(w) => w.flush(),
+        }
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if let Inner::Temp(writer, temp_path) = &mut self.inner
+            && writer.take().is_some()
+        {
+            // NamedTempFile removes itself when dropped; forget it for the signal handler.
+            unregister(temp_path);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all.
+pub fn write_whole(path: &Path, bytes: &[u8], force: bool, flag: &str) -> Result<()> {
+    let mut file = OutputFile::create(path, force, flag)?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.commit()
+}
