@@ -11,6 +11,7 @@ use crate::answers::{self, Answers, AnswersError, MAX_ANSWERS_BYTES};
 use crate::batch::{self, InputFormat};
 use crate::cli::{
     AskArgs, BatchArgs, CheckArgs, Cli, ColorWhen, Command, GlobalArgs, OutputArgs, RulesCommand,
+    TestFormat,
 };
 use crate::date::Date;
 use crate::engine::Engine;
@@ -424,37 +425,55 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 }
 
 /// The case files for a rulebook: `DIR/tests/*.yaml`, after the built-in cases when the
-/// rulebook extends the built-in one.
-fn case_files(engine: &Engine, dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+/// rulebook extends the built-in one (whose defaults its files then inherit).
+fn case_set(engine: &Engine, dir: Option<&Path>) -> Result<crate::cases::CaseSet> {
+    let builtin = || {
+        crate::cases::load(&crate::rulebook::builtin::test_files())
+            .map_err(|e| anyhow::anyhow!("the built-in test cases are broken: {e}"))
+    };
     let Some(dir) = dir else {
-        return Ok(crate::rulebook::builtin::test_files());
+        return Ok(crate::cases::CaseSet {
+            files: builtin()?,
+            inherited: None,
+        });
     };
-    let mut files = if engine.book().extends_builtin() {
-        crate::rulebook::builtin::test_files()
-    } else {
-        Vec::new()
-    };
+    let mut set = crate::cases::CaseSet::default();
+    if engine.book().extends_builtin() {
+        set.files = builtin()?;
+        set.inherited = set.files.iter().find_map(|(_, f)| f.defaults.clone());
+    }
     let tests = dir.join("tests");
     if tests.is_dir() {
-        let paths = crate::rulebook::yaml_files(&tests)
-            .with_context(|| format!("cannot read {}", tests.display()))?;
+        let paths = crate::rulebook::yaml_files(&tests)?;
+        let mut texts = Vec::new();
         for path in paths {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            files.push((path.display().to_string(), text));
+            texts.push((path.display().to_string(), text));
         }
+        set.files
+            .extend(crate::cases::load(&texts).map_err(|e| UsageError(e.to_string()))?);
     }
-    Ok(files)
+    Ok(set)
 }
 
-fn rules_test(dir: Option<&Path>, format: Format, min_coverage: f64, date: Date) -> Result<u8> {
+fn rules_test(dir: Option<&Path>, format: TestFormat, min_coverage: f64, date: Date) -> Result<u8> {
     let engine = load_engine(dir)?;
-    let files = case_files(&engine, dir)?;
-    let cases = crate::cases::load(&files).map_err(|e| UsageError(e.to_string()))?;
-    let report = crate::cases::run(&engine, &cases, date);
+    let set = case_set(&engine, dir)?;
+    let problems = crate::cases::check(&engine, &set);
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        return Err(UsageError(format!(
+            "the test cases have {} problem(s):\n{}",
+            problems.len(),
+            lines.join("\n")
+        ))
+        .into());
+    }
+    let report = crate::cases::run(&engine, &set, date);
     let out = match format {
-        Format::Text | Format::Markdown => crate::cases::render_text(&report),
-        Format::Json => {
+        TestFormat::Text => crate::cases::render_text(&report),
+        TestFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
             s.push('\n');
             s
@@ -482,21 +501,30 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
         None => Rulebook::builtin(),
     }
     .and_then(Engine::new);
-    match loaded {
-        Ok(_) => Ok(EXIT_OK),
-        Err(RulebookError::Invalid(problems)) => {
-            let mut out = String::new();
-            for p in &problems {
-                out.push_str(&p.to_string());
-                out.push('\n');
+    let name = dir
+        .map(PathBuf::from)
+        .map_or("the built-in rulebook".into(), |d| d.display().to_string());
+    let mut lines: Vec<String> = match loaded {
+        Ok(engine) => {
+            // The cases beside the rules are part of the rulebook: a typo in one must not
+            // wait for `rules test` to show.
+            match case_set(&engine, dir) {
+                Ok(set) => crate::cases::check(&engine, &set)
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect(),
+                Err(e) => vec![format!("{e:#}")],
             }
-            write_stdout(out.as_bytes())?;
-            let name = dir
-                .map(PathBuf::from)
-                .map_or("the built-in rulebook".into(), |d| d.display().to_string());
-            eprintln!("massage-check: {name} has {} problem(s)", problems.len());
-            Ok(EXIT_ERROR)
         }
+        Err(RulebookError::Invalid(problems)) => problems.iter().map(|p| p.to_string()).collect(),
         Err(e @ RulebookError::Io { .. }) => bail!(e),
+    };
+    if lines.is_empty() {
+        return Ok(EXIT_OK);
     }
+    let count = lines.len();
+    lines.push(String::new());
+    write_stdout(lines.join("\n").as_bytes())?;
+    eprintln!("massage-check: {name} has {count} problem(s)");
+    Ok(EXIT_ERROR)
 }

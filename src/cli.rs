@@ -325,6 +325,15 @@ impl Default for OutputArgs {
     }
 }
 
+/// Output formats for `rules test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// PASS or FAIL per case, a diff for each failure, then coverage.
+    Text,
+    /// One JSON object with every case and the coverage, for CI.
+    Json,
+}
+
 fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| {
         format!(
@@ -365,8 +374,10 @@ pub enum RulesCommand {
         dir: Option<PathBuf>,
 
         /// Output format: `text` (PASS/FAIL per case) or `json` for CI.
-        #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-        format: Format,
+        ///
+        /// Example: --format json
+        #[arg(long, short = 'f', value_enum, default_value_t = TestFormat::Text)]
+        format: TestFormat,
 
         /// Fail when fewer than PCT percent of the rules are fired by some case.
         ///

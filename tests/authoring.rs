@@ -75,8 +75,8 @@ fn last(q: &massage_check::rulebook::Question) -> String {
 #[test]
 fn the_template_filled_with_valid_values_is_accepted_by_check() {
     let empty = stdout_of(&["template"]);
-    assert!(empty.contains("# 7. Do you have numbness or pins and needles in the \"saddle\" area"));
-    assert!(empty.contains("#    Only when: recent_injury is yes; otherwise leave it empty."));
+    assert!(empty.contains("Numbness or tingling between your legs or around your bottom"));
+    assert!(empty.contains("#    Only when: injury in [minor, major]; otherwise leave it empty."));
     for pick in [first, last] {
         let filled = fill_template(pick);
         bin()
@@ -125,7 +125,7 @@ fn bundled_examples_match_the_answers_schema() {
             errors(&v, &value)
         );
     }
-    let bad = serde_json::json!({ "pain_intensity": 11, "saddle_numbnes": true });
+    let bad = serde_json::json!({ "pain_intensity": 11, "nerve_sign": [] });
     assert!(
         !v.is_valid(&bad),
         "out-of-range and unknown keys are rejected"
@@ -235,9 +235,7 @@ fn explain_traces_every_rule_with_its_conditions() {
     assert!(
         conditions
             .iter()
-            .any(|c| c["fact"] == "cleared_by_clinician"
-                && c["answer"] == "yes"
-                && c["result"] == "true")
+            .any(|c| c["fact"] == "spine_cleared" && c["answer"] == "yes" && c["result"] == "true")
     );
     let injury = trace
         .iter()
@@ -260,7 +258,7 @@ fn explain_traces_every_rule_with_its_conditions() {
         "examples/herniated-disc.json",
     ]);
     assert!(text.contains("How this was decided (every rule, in order)"));
-    assert!(text.contains("cleared_by_clinician is yes (answer: yes) -> true"));
+    assert!(text.contains("spine_cleared is yes (answer: yes) -> true"));
     assert!(
         text.trim_end().ends_with("to a clinician."),
         "the disclaimer stays last"
@@ -279,8 +277,8 @@ fn rules_list_and_show_describe_items_with_rationale_and_sources() {
     let show = stdout_of(&["rules", "show", "ces_saddle_numbness"]);
     assert!(show.contains("rule ces_saddle_numbness  (rules/red_flags.yaml:"));
     assert!(show.contains("rationale: Saddle numbness is a cauda equina warning sign"));
-    assert!(show.contains("  - BACKES_CES: BackES, Cauda equina warning signs card"));
-    for id in ["saddle_numbness", "deep_tissue", "ice", "NICE_CKS"] {
+    assert!(show.contains("  - BACKES_CES: BackES: Cauda equina warning signs card"));
+    for id in ["nerve_signs", "deep_tissue", "ice", "NICE_CKS"] {
         assert!(!stdout_of(&["rules", "show", id]).is_empty());
     }
     bin()

@@ -29,13 +29,13 @@ fn lines(stdout: &str) -> Vec<Value> {
         .collect()
 }
 
-const MIXED_JSONL: &str = r#"{"id": "a", "goal": "relaxation", "saddle_numbness": false}
-{"id": "b", "saddle_numbness": true}
+const MIXED_JSONL: &str = r#"{"id": "a", "goal": "relaxation", "nerve_signs": []}
+{"id": "b", "nerve_signs": ["saddle_numbness"]}
 
 {"id": "c", "pain_intensity": 11}
 this is not json
-{"age": 40, "recent_injury": "yes", "injury_days_ago": 1}
-{"id": 7, "recent_injury": false, "injury_days_ago": 3}
+{"age": 40, "injury": "minor", "injury_days_ago": 1}
+{"id": 7, "injury": "none", "injury_days_ago": 3}
 "#;
 
 #[test]
@@ -83,27 +83,23 @@ fn jsonl_mixed_valid_and_invalid_gives_one_result_per_record_in_order() {
 
 #[test]
 fn all_valid_exits_0_and_fail_on_exits_3() {
-    let input = "{\"goal\": \"relaxation\"}\n{\"saddle_numbness\": true}\n";
+    let input = "{\"goal\": \"relaxation\"}\n{\"nerve_signs\": [\"saddle_numbness\"]}\n";
     assert_eq!(batch(input, &[]).0, 0);
     assert_eq!(batch(input, &["--fail-on", "emergency"]).0, 3);
     assert_eq!(
-        batch(
-            "{\"saddle_numbness\": false}\n",
-            &["--fail-on", "emergency"]
-        )
-        .0,
+        batch("{\"nerve_signs\": []}\n", &["--fail-on", "emergency"]).0,
         0
     );
 }
 
 #[test]
 fn csv_input_handles_quoting_newlines_missing_and_extra_columns_and_a_bom() {
-    let csv = "\u{feff}id,goal,pain_location,saddle_numbness,recent_injury,injury_days_ago\n\
-               p1,relaxation,lower_back;one_leg,no,no,\n\
-               \"p,2\",pain_relief,\"lower_back\",yes,no,\n\
-               \"p\n3\",mobility,,unknown,yes,2\n\
-               p4,relax,,no,no,\n\
-               p5,relaxation,,no,no,,surplus\n\
+    let csv = "\u{feff}id,goal,pain_location,nerve_signs,injury,injury_days_ago\n\
+               p1,relaxation,lower_back;one_leg,[],none,\n\
+               \"p,2\",pain_relief,\"lower_back\",saddle_numbness,none,\n\
+               \"p\n3\",mobility,,unknown,minor,2\n\
+               p4,relax,,[],none,\n\
+               p5,relaxation,,[],none,,surplus\n\
                p6,maintenance\n";
     let (code, stdout, _) = batch(csv, &["--input-format", "csv"]);
     assert_eq!(code, 1);
@@ -148,7 +144,7 @@ fn csv_input_handles_quoting_newlines_missing_and_extra_columns_and_a_bom() {
 
 #[test]
 fn yaml_stream_gives_one_result_per_document() {
-    let yaml = "---\nid: y1\ngoal: relaxation\n---\n# only a comment\n---\nid: y2\nsaddle_numbness: yes\n---\nid: y3\npain_intensity: eleven\n---\n[not, a, mapping]\n";
+    let yaml = "---\nid: y1\ngoal: relaxation\n---\n# only a comment\n---\nid: y2\nnerve_signs: [saddle_numbness]\n---\nid: y3\npain_intensity: eleven\n---\n[not, a, mapping]\n";
     let (code, stdout, _) = batch(yaml, &["--input-format", "yaml"]);
     assert_eq!(code, 1);
     let results = lines(&stdout);
@@ -273,10 +269,12 @@ fn output_file_is_written_whole_and_not_overwritten_without_force() {
 /// Realistic records cycling through a few profiles, so large inputs need no fixture.
 fn generated(count: usize) -> String {
     let profiles = [
-        r#""age":38,"pain_intensity":4,"pain_duration":"over_12_weeks","pain_location":["lower_back"],"pain_character":["dull_ache"],"saddle_numbness":false,"bladder_bowel_changes":false,"leg_weakness":false,"goal":"pain_relief""#,
-        r#""age":61,"pain_intensity":8,"pain_duration":"under_1_week","pain_location":["lower_back","one_leg"],"pain_character":["sharp"],"saddle_numbness":false,"blood_thinners":true,"goal":"relaxation""#,
-        r#""age":29,"recent_injury":true,"injury_days_ago":1,"injury_signs":["swollen"],"allergies":["nut_oils"],"goal":"sports_recovery""#,
-        r#""age":45,"saddle_numbness":"unknown","diagnoses":["herniated_disc"],"cleared_by_clinician":false,"goal":"mobility""#,
+        r#""age":38,"pain_intensity":4,"pain_duration":"over_12_weeks","pain_location":["lower_back"],"pain_character":["dull_ache"],"nerve_signs":[],"urgent_signs":[],"general_signs":[],"goal":"pain_relief""#,
+        r#""age":61,"pain_intensity":8,"pain_duration":"under_1_week","pain_location":["lower_back","one_leg"],"pain_character":["sharp"],"nerve_signs":[],"medicines":["blood_thinners"],"goal":"relaxation""#,
+        r#""age":29,"injury":"minor","injury_days_ago":1,"injury_signs":["swollen"],"reactions":["nut_oils"],"goal":"sports_recovery""#,
+        r#""age":45,"nerve_signs":"unknown","diagnoses":["herniated_disc"],"spine_cleared":false,"goal":"mobility""#,
+        // An invalid record among the valid ones: it gets an error line in its place.
+        r#""age":45,"pain_intensity":12"#,
     ];
     let mut out = String::with_capacity(count * 200);
     for i in 0..count {
@@ -296,24 +294,28 @@ fn a_large_input_streams_in_order_with_flat_memory() {
     std::fs::write(&input, generated(count)).expect("write");
     let output = dir.path().join("out.jsonl");
     let status = Command::new(env!("CARGO_BIN_EXE_massage-check"))
-        .args(["batch", "--today", TODAY])
+        .args(["batch", "--threads", "2", "--today", TODAY])
         .arg(&input)
         .stdout(std::fs::File::create(&output).expect("out"))
         .stderr(Stdio::null())
         .status()
         .expect("runs");
-    assert!(status.success());
+    assert_eq!(status.code(), Some(1), "one record in five is invalid");
     let peak_kib = peak_child_rss_kib();
     let text = std::fs::read_to_string(&output).expect("read");
     let mut n = 0usize;
     for (i, line) in text.lines().enumerate() {
         assert!(
             line.starts_with(&format!(
-                "{{\"schema_version\":1,\"record\":{},\"id\":\"g{i}\"",
+                "{{\"schema_version\":2,\"record\":{},\"id\":\"g{i}\"",
                 i + 1
             )),
             "line {i}: {line}"
         );
+        // Every fifth profile is invalid and must come back as an error in its place.
+        let invalid = i % 5 == 4;
+        assert_eq!(line.contains("\"tier\":null"), invalid, "line {i}: {line}");
+        assert_eq!(line.contains("\"errors\""), invalid, "line {i}: {line}");
         n += 1;
     }
     assert_eq!(n, count, "records in == results out");
@@ -322,6 +324,17 @@ fn a_large_input_streams_in_order_with_flat_memory() {
         peak_kib < 50 * 1024,
         "peak memory {peak_kib} KiB is over 50 MiB"
     );
+}
+
+#[test]
+fn one_thread_and_two_threads_write_the_same_bytes() {
+    let input = generated(5_000);
+    let run = |threads: &str| batch(&input, &["--threads", threads]);
+    let (code1, out1, _) = run("1");
+    let (code2, out2, _) = run("2");
+    assert_eq!((code1, code2), (1, 1));
+    assert_eq!(out1.lines().count(), 5_000);
+    assert!(out1 == out2, "the two-thread pipeline changed the output");
 }
 
 /// The largest resident set of any child waited for so far, in KiB.

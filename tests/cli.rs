@@ -73,9 +73,9 @@ fn output_is_byte_identical_for_identical_input() {
 
 #[test]
 fn json_and_yaml_and_key_order_give_the_same_assessment() {
-    let yaml = "goal: relaxation\npain_intensity: 3\nsaddle_numbness: no\n";
-    let reordered = "saddle_numbness: no\npain_intensity: 3\ngoal: relaxation\n";
-    let json = r#"{"saddle_numbness": false, "goal": "relaxation", "pain_intensity": 3}"#;
+    let yaml = "goal: relaxation\npain_intensity: 3\nnerve_signs: []\n";
+    let reordered = "nerve_signs: []\npain_intensity: 3\ngoal: relaxation\n";
+    let json = r#"{"nerve_signs": [], "goal": "relaxation", "pain_intensity": 3}"#;
     let a = check_stdin(yaml, &[]).stdout;
     assert_eq!(a, check_stdin(reordered, &[]).stdout);
     assert_eq!(a, check_stdin(json, &[]).stdout);
@@ -84,7 +84,7 @@ fn json_and_yaml_and_key_order_give_the_same_assessment() {
 #[test]
 fn invalid_answers_name_each_field_exit_2_and_print_nothing_on_stdout() {
     let out = check_stdin(
-        "pain_intensity: 11\nsaddle_numbnes: yes\nage: forty\ngoal: relax\n",
+        "pain_intensity: 11\nnerve_sign: []\nage: forty\ngoal: relax\n",
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -95,7 +95,7 @@ fn invalid_answers_name_each_field_exit_2_and_print_nothing_on_stdout() {
         "{err}"
     );
     assert!(
-        err.contains("saddle_numbnes: no such question (did you mean `saddle_numbness`?)"),
+        err.contains("nerve_sign: no such question (did you mean `nerve_signs`?)"),
         "{err}"
     );
     assert!(
@@ -129,11 +129,11 @@ fn malformed_empty_and_non_mapping_files_are_usage_errors() {
 
 #[test]
 fn answers_to_questions_that_do_not_apply_are_refused() {
-    let out = check_stdin("recent_injury: no\ninjury_days_ago: 2\n", &[]);
+    let out = check_stdin("injury: none\ninjury_days_ago: 2\n", &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("injury_days_ago: is only asked when recent_injury is yes"),
+        err.contains("injury_days_ago: is only asked when injury in [minor, major]"),
         "{err}"
     );
 }
@@ -169,7 +169,7 @@ fn invalid_utf8_is_a_usage_error() {
 
 #[test]
 fn fail_on_exits_3_at_or_above_the_tier_after_printing() {
-    let emergency = "saddle_numbness: yes\n";
+    let emergency = "nerve_signs: [saddle_numbness]\n";
     let out = check_stdin(emergency, &["--fail-on", "see_clinician"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(!out.stdout.is_empty(), "the report is still printed");
@@ -202,7 +202,7 @@ fn bad_flag_values_are_usage_errors() {
 
 #[test]
 fn wait_dates_follow_today() {
-    let r = report_for("recent_injury: yes\ninjury_days_ago: 1\ninjury_signs: [swollen]\n");
+    let r = report_for("injury: minor\ninjury_days_ago: 1\ninjury_signs: [bruised]\n");
     let wait = r.wait.expect("a wait");
     assert_eq!(wait.days, Some(2));
     assert_eq!(wait.until.as_deref(), Some("2026-11-23"));
@@ -218,18 +218,23 @@ fn unanswered_red_flags_never_read_as_suitable() {
         .iter()
         .flat_map(|c| c.questions.iter().map(|q| q.id.as_str()))
         .collect();
-    for flag in ["saddle_numbness", "bladder_bowel_changes", "leg_weakness"] {
+    for flag in ["nerve_signs", "urgent_signs", "general_signs"] {
         assert!(checked.contains(&flag), "{flag} should be listed to check");
     }
 }
 
 #[test]
 fn json_report_carries_schema_version_sources_and_disclaimer() {
-    let r = report_for("saddle_numbness: yes\n");
-    assert_eq!(r.schema_version, 1);
+    let r = report_for("nerve_signs: [saddle_numbness]\n");
+    assert_eq!(r.schema_version, 2);
     assert_eq!(r.tier, "emergency");
-    assert!(!r.show_techniques);
+    assert!(!r.show_techniques && r.no_massage);
+    assert!(
+        r.techniques.is_empty(),
+        "no techniques where none are shown"
+    );
     assert!(r.care.is_empty(), "no care advice at the emergency tier");
+    assert!(r.safety_net.is_empty() && r.to_check.is_empty() && r.wait.is_none());
     let fired = r
         .trace
         .iter()
@@ -275,7 +280,7 @@ fn rules_check_lists_every_problem_in_a_broken_rulebook() {
     let broken = dir.path().join("local.yaml");
     std::fs::write(
         &broken,
-        "rules:\n  - id: local_rule\n    title: Local\n    when: { fact: pain_intensty, at_least: 5 }\n    tier: caution\n    advice: Take care.\n    avoid: [deep_tisue]\n    rationale: A local rule.\n  - id: osteoporosis\n    title: Duplicate\n    when: { fact: pain_intensity, at_least: 11 }\n    adjust: { swedish: 5 }\n    rationale: r\n    source: [WERNER]\n",
+        "rules:\n  - id: local_rule\n    title: Local\n    when: { fact: pain_intensty, at_least: 5 }\n    tier: caution\n    advice: Take care.\n    avoid: [deep_tisue]\n    rationale: A local rule.\n  - id: fibromyalgia\n    title: Duplicate\n    when: { fact: pain_intensity, at_least: 11 }\n    adjust: { swedish: 5 }\n    rationale: r\n    source: [WERNER]\n",
     )
     .expect("write");
     let out = bin()
@@ -289,7 +294,7 @@ fn rules_check_lists_every_problem_in_a_broken_rulebook() {
         "local.yaml:2: local_rule: `when` reads question `pain_intensty`, which does not exist (did you mean `pain_intensity`?)",
         "local_rule: `avoid` names technique `deep_tisue`, which does not exist (did you mean `deep_tissue`?)",
         "local_rule: has no `source`",
-        "local.yaml:9: osteoporosis: duplicate id",
+        "local.yaml:9: fibromyalgia: duplicate id",
         "`at_least 11` can never be true",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");

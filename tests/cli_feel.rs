@@ -165,5 +165,18 @@ fn version_names_the_rulebook_version() {
         .arg("--version")
         .assert()
         .success()
-        .stdout(predicate::str::contains("(built-in rulebook 2026.11.1)"));
+        .stdout(predicate::str::contains(format!(
+            "(built-in rulebook {})",
+            rulebook_version()
+        )));
+}
+
+/// The version written in rules/rulebook.yaml.
+fn rulebook_version() -> String {
+    let text = std::fs::read_to_string(common::repo_path("rules/rulebook.yaml")).expect("read");
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    value["rulebook"]["version"]
+        .as_str()
+        .expect("a version")
+        .to_string()
 }

@@ -1,13 +1,19 @@
 //! Safety invariants as property tests over generated answer sets, and "never panics"
 //! over arbitrary bytes and values fed to every parser.
+//!
+//! Answer sets are drawn the way people are: from the built-in benign profile, or from
+//! a rule's witness (the answers that fire it) laid over that profile, then changed in
+//! zero to three places. A generator that drew every question at random would make
+//! nearly everyone an emergency, and the properties would hold vacuously; the test
+//! `the_generator_reaches_every_tier` asserts that each tier is a real share of the draws.
 
 use std::collections::BTreeSet;
 
 use massage_check::answers::{self, Answers, Value};
 use massage_check::date::Date;
-use massage_check::engine::{Engine, Truth};
+use massage_check::engine::{Assessment, Engine, Truth};
 use massage_check::report::{self, Context, Format};
-use massage_check::rulebook::{Question, QuestionType, Rulebook, Tier};
+use massage_check::rulebook::{Question, QuestionType, Rulebook, Tier, Urgency};
 use proptest::prelude::*;
 
 fn engine() -> &'static Engine {
@@ -19,32 +25,15 @@ fn today() -> Date {
     Date::from_ymd(2026, 11, 21).expect("date")
 }
 
-/// A valid answer for `q` chosen by `seed`: sometimes unanswered or unknown.
-fn value_for(q: &Question, seed: u32) -> Value {
-    let roll = seed % 100;
-    if roll < 8 {
-        return Value::Unanswered;
-    }
-    if roll < 13 && q.allow_unknown {
-        return Value::Unknown;
-    }
-    let s = seed / 100;
-    match q.kind {
-        QuestionType::YesNo => Value::Bool(s % 4 == 0),
-        QuestionType::Scale => Value::Number(f64::from(s % 11)),
-        QuestionType::Number => {
-            let (min, max) = q.range();
-            // Mostly small numbers, where the thresholds are.
-            let span = (max - min).min(40.0);
-            Value::Number(min + f64::from(s % (span as u32 + 1)))
-        }
-        QuestionType::OneOf => Value::Choice((s as usize % q.choices.len()) as u16),
-        QuestionType::SeveralOf => {
-            let all = (1u64 << q.choices.len()) - 1;
-            // Sparse sets: AND of two random masks.
-            Value::Set(u64::from(s) & u64::from(s.rotate_left(13)) & all)
-        }
-    }
+fn index(id: &str) -> usize {
+    engine().book().question_index(id).expect("question exists")
+}
+
+/// The built-in benign profile as answers.
+fn benign() -> Answers {
+    let profile = massage_check::rulebook::builtin::benign_profile();
+    answers::from_json_value(engine().book(), serde_json::Value::Object(profile))
+        .expect("the benign profile is valid")
 }
 
 /// Clears answers to questions that do not apply, as a person answering would.
@@ -58,100 +47,329 @@ fn consistent(mut answers: Answers) -> Answers {
     answers
 }
 
-fn answer_sets() -> impl Strategy<Value = Answers> {
+/// A valid answer for `q` chosen by `seed`: sometimes unanswered or unknown.
+fn value_for(q: &Question, seed: u32) -> Value {
+    let roll = seed % 100;
+    if roll < 6 {
+        return Value::Unanswered;
+    }
+    if roll < 12 && q.allow_unknown {
+        return Value::Unknown;
+    }
+    let s = seed / 100;
+    match q.kind {
+        QuestionType::YesNo => Value::Bool(s % 2 == 0),
+        QuestionType::Scale => Value::Number(f64::from(s % 11)),
+        QuestionType::Number => {
+            let (min, max) = q.range();
+            // Mostly small numbers, where the thresholds are.
+            let span = (max - min).min(80.0);
+            Value::Number(min + f64::from(s % (span as u32 + 1)))
+        }
+        QuestionType::OneOf => Value::Choice((s as usize % q.choices.len()) as u16),
+        QuestionType::SeveralOf => {
+            // One or two choices, or none.
+            let n = q.choices.len() as u32;
+            match s % 4 {
+                0 => Value::Set(0),
+                1 => Value::Set(1 << (s / 4 % n)),
+                _ => Value::Set((1 << (s / 4 % n)) | (1 << (s / 64 % n))),
+            }
+        }
+    }
+}
+
+/// One change to one question.
+fn perturb(answers: &mut Answers, seed: u32) {
     let book = engine().book();
-    prop::collection::vec(any::<u32>(), book.questions.len()).prop_map(move |seeds| {
-        let values = book
-            .questions
-            .iter()
-            .zip(seeds)
-            .map(|(q, s)| value_for(q, s))
-            .collect();
-        consistent(Answers { values, id: None })
-    })
+    let q = (seed as usize / 7) % book.questions.len();
+    answers.values[q] = value_for(&book.questions[q], seed.rotate_left(11));
 }
 
-fn index(id: &str) -> usize {
-    engine().book().question_index(id).expect("question exists")
+/// Where a draw starts: the benign profile, or a rule's witness laid over it.
+fn starting_point(start: u32) -> Answers {
+    let e = engine();
+    let mut answers = benign();
+    let rules = e.book().rules.len() as u32;
+    // Half of the draws start from a witness, so every rule is a starting point.
+    if start % 2 == 1 {
+        let rule = (start / 2 % rules) as usize;
+        for (q, v) in e.witness(rule).unwrap_or_default() {
+            answers.values[q] = v;
+        }
+    }
+    answers
 }
 
-fn avoided(a: &massage_check::engine::Assessment<'_>) -> BTreeSet<String> {
+fn draw(start: u32, changes: &[u32]) -> Answers {
+    let mut answers = starting_point(start);
+    for &c in changes {
+        perturb(&mut answers, c);
+    }
+    consistent(answers)
+}
+
+fn answer_sets() -> impl Strategy<Value = Answers> {
+    (any::<u32>(), prop::collection::vec(any::<u32>(), 0..=3))
+        .prop_map(|(start, changes)| draw(start, &changes))
+}
+
+fn avoided(a: &Assessment<'_>) -> BTreeSet<String> {
     a.avoid.iter().map(|t| t.id.to_string()).collect()
 }
 
-/// Changes that make a person's situation worse (or no better): more risk answered yes,
-/// more pain, a more recent injury or surgery, a clearance withdrawn, a condition added.
+/// The choice bit of `choice` in several-of question `q`.
+fn bit(q: usize, choice: &str) -> u64 {
+    let question = &engine().book().questions[q];
+    1u64 << question
+        .choices
+        .iter()
+        .position(|c| c.id == choice)
+        .unwrap_or_else(|| panic!("{} has no choice {choice}", question.id))
+}
+
+/// Several-of questions where ticking one more line means more risk, never less.
+const RISK_LISTS: [&str; 12] = [
+    "nerve_signs",
+    "urgent_signs",
+    "general_signs",
+    "infection_risks",
+    "diagnoses",
+    "health",
+    "medicines",
+    "skin",
+    "reactions",
+    "pregnancy_signs",
+    "pain_location",
+    "pain_character",
+];
+
+/// One-of questions ordered from least to most worrying.
+const WORSE_ORDERS: [(&str, &[&str]); 3] = [
+    ("injury", &["none", "minor", "major"]),
+    (
+        "pain_change",
+        &["improving", "steady", "flare", "different"],
+    ),
+    ("assessed", &["this_bout", "earlier_bouts", "never"]),
+];
+
+/// Yes/no questions where "yes" is the worse answer, and clearances where "no" is.
+const WORSE_YES: [&str; 1] = ["legs_new"];
+const CLEARANCES: [&str; 6] = [
+    "spine_cleared",
+    "cancer_cleared",
+    "clot_cleared",
+    "surgery_cleared",
+    "heart_cleared",
+    "pregnancy_cleared",
+];
+
+/// A change that makes a person's situation worse (or no better).
 fn worsen(answers: &Answers, change: u32) -> Answers {
     let book = engine().book();
     let mut out = answers.clone();
-    // Clearance and the conditions that need it are drawn often: they are where a change
-    // could most plausibly lower a verdict.
-    const OFTEN: [&str; 6] = [
-        "cleared_by_clinician",
-        "diagnoses",
-        "recent_surgery",
-        "clot_history",
-        "cancer_history",
-        "recent_injury",
-    ];
-    let q = if change % 3 == 0 {
-        index(OFTEN[(change / 3) as usize % OFTEN.len()])
-    } else {
-        change as usize % book.questions.len()
-    };
-    let question = &book.questions[q];
-    let v = out.values[q];
-    out.values[q] = match (question.kind, v) {
-        (QuestionType::YesNo, _) if question.id == "cleared_by_clinician" => match v {
-            Value::Bool(true) => Value::Bool(false),
-            other => other,
-        },
-        (QuestionType::YesNo, Value::Bool(false) | Value::Unanswered | Value::Unknown) => {
-            Value::Bool(true)
+    let pick = |n: usize| (change / 8) as usize % n;
+    match change % 8 {
+        0..=2 => {
+            let q = index(RISK_LISTS[pick(RISK_LISTS.len())]);
+            let n = book.questions[q].choices.len();
+            let add = 1u64 << ((change / 97) as usize % n);
+            if let Value::Set(set) = out.values[q] {
+                out.values[q] = Value::Set(set | add);
+            }
         }
-        (QuestionType::Scale, Value::Number(n)) if question.id == "pain_intensity" => {
-            Value::Number((n + 1.0 + f64::from(change % 5)).min(10.0))
+        3 => {
+            let (id, order) = WORSE_ORDERS[pick(WORSE_ORDERS.len())];
+            let q = index(id);
+            let question = &book.questions[q];
+            let rank = |c: u16| {
+                order
+                    .iter()
+                    .position(|o| question.choices[usize::from(c)].id == *o)
+            };
+            if let Value::Choice(c) = out.values[q]
+                && let Some(r) = rank(c)
+                && let Some(next) = order.get(r + 1)
+            {
+                let i = question.choices.iter().position(|x| x.id == *next);
+                out.values[q] = Value::Choice(i.expect("choice") as u16);
+            }
         }
-        (QuestionType::Number, Value::Number(n))
-            if matches!(
-                question.id.as_str(),
-                "injury_days_ago" | "surgery_weeks_ago"
-            ) =>
-        {
-            Value::Number((n - 1.0 - f64::from(change % 7)).max(0.0))
+        4 => {
+            let q = index(WORSE_YES[pick(WORSE_YES.len())]);
+            out.values[q] = Value::Bool(true);
         }
-        (QuestionType::SeveralOf, Value::Set(set)) => {
-            Value::Set(set | (1u64 << ((change / 7) as usize % question.choices.len())))
+        5 => {
+            let q = index(CLEARANCES[pick(CLEARANCES.len())]);
+            if out.values[q] == Value::Bool(true) {
+                out.values[q] = Value::Bool(false);
+            }
         }
-        (QuestionType::OneOf, Value::Choice(0)) if question.id == "recent_surgery" => {
-            // From "none" to a surgery.
-            Value::Choice(1 + (change % 2) as u16)
+        6 => {
+            let q = index("pain_intensity");
+            if let Value::Number(n) = out.values[q] {
+                out.values[q] = Value::Number((n + 1.0 + f64::from(change % 5)).min(10.0));
+            }
         }
-        (_, other) => other,
-    };
+        _ => {
+            let q = index(["injury_days_ago", "surgery_weeks_ago"][pick(2)]);
+            if let Value::Number(n) = out.values[q] {
+                out.values[q] = Value::Number((n - 1.0 - f64::from(change % 7)).max(0.0));
+            }
+        }
+    }
     consistent(out)
+}
+
+/// Every single worsening step from `answers`, each as the changed answers.
+fn every_single_worsening(answers: &Answers) -> Vec<(String, Answers)> {
+    let book = engine().book();
+    let mut out = Vec::new();
+    let mut push = |what: String, q: usize, v: Value| {
+        let mut changed = answers.clone();
+        changed.values[q] = v;
+        out.push((what, consistent(changed)));
+    };
+    for id in RISK_LISTS {
+        let q = index(id);
+        if let Value::Set(set) = answers.values[q] {
+            for (i, c) in book.questions[q].choices.iter().enumerate() {
+                if set & (1 << i) == 0 {
+                    push(format!("{id} + {}", c.id), q, Value::Set(set | (1 << i)));
+                }
+            }
+        }
+    }
+    for (id, order) in WORSE_ORDERS {
+        let q = index(id);
+        let choices = &book.questions[q].choices;
+        if let Value::Choice(c) = answers.values[q]
+            && let Some(r) = order.iter().position(|o| choices[usize::from(c)].id == *o)
+            && let Some(next) = order.get(r + 1)
+        {
+            let i = choices.iter().position(|x| x.id == *next).expect("choice");
+            push(format!("{id} -> {next}"), q, Value::Choice(i as u16));
+        }
+    }
+    for id in WORSE_YES {
+        push(format!("{id} -> yes"), index(id), Value::Bool(true));
+    }
+    for id in CLEARANCES {
+        let q = index(id);
+        if answers.values[q] == Value::Bool(true) {
+            push(format!("{id} -> no"), q, Value::Bool(false));
+        }
+    }
+    let pain = index("pain_intensity");
+    if let Value::Number(n) = answers.values[pain]
+        && n < 10.0
+    {
+        push("pain + 1".into(), pain, Value::Number(n + 1.0));
+    }
+    for id in ["injury_days_ago", "surgery_weeks_ago"] {
+        let q = index(id);
+        if let Value::Number(n) = answers.values[q]
+            && n >= 1.0
+        {
+            push(format!("{id} - 1"), q, Value::Number(n - 1.0));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_single_worsening_step_from_any_rule_lowers_the_tier() {
+    // Exhaustive where random draws are thin: from the benign profile and from every
+    // rule's witness, every single step that adds a risk.
+    let e = engine();
+    let mut starts = vec![("benign".to_string(), consistent(benign()))];
+    for (i, rule) in e.book().rules.iter().enumerate() {
+        starts.push((
+            rule.id.clone(),
+            consistent(starting_point(2 * i as u32 + 1)),
+        ));
+    }
+    let mut checked = 0;
+    for (start, answers) in &starts {
+        let before = e.assess(answers, today());
+        for (step, worse) in every_single_worsening(answers) {
+            let after = e.assess(&worse, today());
+            checked += 1;
+            assert!(
+                after.tier >= before.tier,
+                "from {start}, {step}: {} -> {}",
+                before.tier,
+                after.tier
+            );
+            let (b, a) = (avoided(&before), avoided(&after));
+            assert!(
+                b.is_subset(&a),
+                "from {start}, {step}: excluded {b:?}, then {a:?}"
+            );
+        }
+    }
+    assert!(checked > 5000, "only {checked} steps checked");
+}
+
+/// Every rule of the emergency tier, by index.
+fn emergency_rules() -> Vec<usize> {
+    let book = engine().book();
+    (0..book.rules.len())
+        .filter(|&i| book.rules[i].tier == Some(Tier::Emergency))
+        .collect()
+}
+
+#[test]
+fn the_generator_reaches_every_tier() {
+    // Deterministic draws, so the mix is the same on every run.
+    let mut counts = [0usize; 5];
+    let draws = 4000u32;
+    for i in 0..draws {
+        let seed = i.wrapping_mul(2_654_435_761);
+        let changes: Vec<u32> = (0..(i % 4))
+            .map(|k| seed.rotate_left(5 * k + 3) ^ k)
+            .collect();
+        let a = engine().assess(&draw(seed, &changes), today());
+        counts[a.tier as usize] += 1;
+    }
+    let share = |t: Tier| counts[t as usize] as f64 / f64::from(draws);
+    let mix: Vec<String> = Tier::ALL
+        .iter()
+        .map(|&t| format!("{t} {:.0}%", share(t) * 100.0))
+        .collect();
+    println!("tier mix of {draws} draws: {}", mix.join(", "));
+    for t in Tier::ALL {
+        assert!(
+            share(t) >= 0.03,
+            "{t} is only {:.1}% of the draws ({})",
+            share(t) * 100.0,
+            mix.join(", ")
+        );
+    }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
-    fn an_emergency_red_flag_always_yields_emergency(answers in answer_sets(), which in 0usize..4) {
+    fn an_emergency_red_flag_always_yields_emergency(answers in answer_sets(), which in any::<usize>()) {
+        let e = engine();
+        let rules = emergency_rules();
+        let rule = rules[which % rules.len()];
         let mut answers = answers;
-        match which {
-            0 => answers.values[index("saddle_numbness")] = Value::Bool(true),
-            1 => answers.values[index("bladder_bowel_changes")] = Value::Bool(true),
-            2 => answers.values[index("leg_weakness")] = Value::Bool(true),
-            _ => {
-                let q = index("pain_location");
-                let both = 1u64 << engine().book().questions[q].choices.iter().position(|c| c.id == "both_legs").expect("choice");
-                let set = match answers.values[q] { Value::Set(s) => s, _ => 0 };
-                answers.values[q] = Value::Set(set | both);
-            }
+        for (q, v) in e.witness(rule).expect("every emergency rule has a witness") {
+            answers.values[q] = match (answers.values[q], v) {
+                // Ticking the sign on top of what was ticked already.
+                (Value::Set(have), Value::Set(add)) => Value::Set(have | add),
+                (_, v) => v,
+            };
         }
-        let a = engine().assess(&answers, today());
-        prop_assert_eq!(a.tier, Tier::Emergency);
-        prop_assert!(a.see.first().is_some_and(|s| s.when == massage_check::rulebook::Urgency::Now));
+        let answers = consistent(answers);
+        let a = e.assess(&answers, today());
+        prop_assert_eq!(a.tier, Tier::Emergency, "{} did not win", e.book().rules[rule].id);
+        prop_assert!(a.see.first().is_some_and(|s| s.when == Urgency::Now));
+        prop_assert!(a.no_massage && a.techniques.is_empty() && a.wait.is_none());
     }
 
     #[test]
@@ -168,18 +386,43 @@ proptest! {
         prop_assert!(after.tier >= before.tier, "{:?} -> {:?}", before.tier, after.tier);
         let (b, a) = (avoided(&before), avoided(&after));
         prop_assert!(b.is_subset(&a), "excluded before {:?}, after {:?}", b, a);
+        prop_assert!(!before.no_massage || after.no_massage);
     }
 
     #[test]
-    fn an_unanswered_red_flag_is_never_suitable_and_is_named(answers in answer_sets(), which in 0usize..5) {
-        let flags = ["saddle_numbness", "bladder_bowel_changes", "leg_weakness", "significant_trauma", "fever_unwell"];
+    fn an_unanswered_red_flag_is_never_suitable_and_is_named(
+        answers in answer_sets(),
+        which in 0usize..6,
+        not_sure in any::<bool>(),
+    ) {
+        let flags = ["nerve_signs", "urgent_signs", "general_signs", "injury", "pain_location", "legs_new"];
         let mut answers = answers;
         let q = index(flags[which]);
-        answers.values[q] = if which % 2 == 0 { Value::Unknown } else { Value::Unanswered };
+        if flags[which] == "legs_new" {
+            // A follow-up: only undecided where it applies.
+            let loc = index("pain_location");
+            answers.values[loc] = Value::Set(bit(loc, "both_legs"));
+        }
+        answers.values[q] = if not_sure { Value::Unknown } else { Value::Unanswered };
+        let answers = consistent(answers);
         let a = engine().assess(&answers, today());
         prop_assert_ne!(a.tier, Tier::Suitable);
-        let named = a.to_check.iter().flat_map(|c| c.questions.iter()).any(|cq| cq.id == flags[which]);
-        prop_assert!(named, "{} should be listed to check", flags[which]);
+        if a.tier != Tier::Emergency {
+            let named = a.to_check.iter().flat_map(|c| c.questions.iter()).any(|cq| cq.id == flags[which]);
+            prop_assert!(named, "{} should be listed to check", flags[which]);
+        }
+    }
+
+    #[test]
+    fn questions_to_check_are_undecided_and_apply(answers in answer_sets()) {
+        let e = engine();
+        let a = e.assess(&answers, today());
+        let applicable = e.applicable(&answers);
+        for q in a.to_check.iter().flat_map(|c| c.questions.iter()) {
+            let i = index(q.id);
+            prop_assert!(answers.values[i].is_undecided(), "{} is answered but listed", q.id);
+            prop_assert!(applicable[i], "{} does not apply but is listed", q.id);
+        }
     }
 
     #[test]
@@ -188,6 +431,56 @@ proptest! {
         let avoid = avoided(&a);
         for t in &a.techniques {
             prop_assert!(!avoid.contains(t.id), "{} is both avoided and ranked", t.id);
+        }
+        prop_assert!(a.show_techniques || a.techniques.is_empty());
+    }
+
+    #[test]
+    fn a_rule_that_avoids_a_technique_keeps_it_out_of_every_list_and_format(answers in answer_sets()) {
+        let e = engine();
+        let book = e.book();
+        let a = e.assess(&answers, today());
+        let fired: Vec<&str> = a.trace.iter().filter(|t| t.result == Truth::True).map(|t| t.rule).collect();
+        let ctx = Context { book, date: today(), width: 80, answers: Some(&answers) };
+        let text = report::render(&a, &ctx, Format::Text);
+        let markdown = report::render(&a, &ctx, Format::Markdown);
+        let json: serde_json::Value = serde_json::from_str(&report::render(&a, &ctx, Format::Json)).expect("json");
+        let listed: Vec<&str> = json["techniques"].as_array().expect("array").iter().filter_map(|t| t["id"].as_str()).collect();
+        for rule in book.rules.iter().filter(|r| fired.contains(&r.id.as_str())) {
+            let excluded: Vec<&massage_check::rulebook::Technique> = if rule.avoid.is_all() {
+                book.techniques.iter().collect()
+            } else {
+                book.techniques.iter().filter(|t| rule.avoid.listed().contains(&t.id)).collect()
+            };
+            for t in excluded {
+                prop_assert!(!listed.contains(&t.id.as_str()), "{} lists {} in JSON", rule.id, t.id);
+                // Ranked lines in the text and Markdown reports name the technique with
+                // its score; an avoided one may appear only under "Avoid".
+                let ranked_text = text.lines().any(|l| l.contains("/100") && l.contains(&t.name));
+                prop_assert!(!ranked_text, "{} ranks {} in the text report", rule.id, t.id);
+                let suits_line = markdown.lines().find(|l| l.contains("Techniques that suit"));
+                prop_assert!(!suits_line.is_some_and(|l| l.contains(&t.name)), "{} lists {} in Markdown", rule.id, t.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_report_short_of_an_emergency_carries_the_safety_net_and_stay_active(answers in answer_sets()) {
+        let e = engine();
+        let book = e.book();
+        let a = e.assess(&answers, today());
+        prop_assume!(a.tier != Tier::Emergency);
+        for line in &book.meta.safety_net {
+            prop_assert!(a.safety_net.contains(&line.as_str()), "missing safety net line {line:?}");
+        }
+        let stay_active = a.care.iter().any(|c| c.id == "exercise");
+        if !stay_active {
+            // Only a rule that fired may withhold it, and it must say so in the rulebook.
+            let fired: Vec<&str> = a.trace.iter().filter(|t| t.result == Truth::True).map(|t| t.rule).collect();
+            let withheld = book.rules.iter().filter(|r| fired.contains(&r.id.as_str())).any(|r| {
+                r.avoid_care.is_all() || r.avoid_care.listed().iter().any(|c| c == "exercise")
+            });
+            prop_assert!(withheld, "stay-active advice missing at {} with no rule withholding it", a.tier);
         }
     }
 
@@ -205,7 +498,7 @@ proptest! {
         let parsed = parsed.expect("parsed");
         prop_assert_eq!(&parsed.values, &answers.values);
         let ctx = Context { book, date: today(), width: 80, answers: None };
-        for format in [Format::Json, Format::Text] {
+        for format in [Format::Json, Format::Text, Format::Markdown] {
             let one = report::render(&engine().assess(&answers, today()), &ctx, format);
             let two = report::render(&engine().assess(&parsed, today()), &ctx, format);
             prop_assert_eq!(one, two);
@@ -221,7 +514,7 @@ proptest! {
         let full = engine().check_and_assess_with(&answers, today(), Detail::Full).expect("consistent");
         let brief = engine().check_and_assess_with(&answers, today(), Detail::Brief).expect("consistent");
         // What every brief batch format shows, from each.
-        let lines = |a: &massage_check::engine::Assessment<'_>| {
+        let lines = |a: &Assessment<'_>| {
             let record = BatchRecord { number: 1, unit: "line", item: BatchItem::Assessed(a) };
             let mut out = Vec::new();
             JsonLines { full: false }.item(&record, &ctx, &mut out);
@@ -230,8 +523,9 @@ proptest! {
         };
         prop_assert_eq!(lines(&full), lines(&brief));
         prop_assert_eq!(full.tier, brief.tier);
+        prop_assert_eq!(full.confirmed_tier, brief.confirmed_tier);
         prop_assert_eq!(avoided(&full), avoided(&brief));
-        let ranked = |a: &massage_check::engine::Assessment<'_>| -> Vec<(String, u8)> {
+        let ranked = |a: &Assessment<'_>| -> Vec<(String, u8)> {
             a.techniques.iter().map(|t| (t.id.to_string(), t.score)).collect()
         };
         prop_assert_eq!(ranked(&full), ranked(&brief));
@@ -283,6 +577,7 @@ fn json_values() -> impl Strategy<Value = serde_json::Value> {
             "no",
             "unknown",
             "lower_back",
+            "saddle_numbness",
             "age",
             "pain_intensity"
         ])
@@ -297,7 +592,8 @@ fn json_values() -> impl Strategy<Value = serde_json::Value> {
                     "pain_intensity",
                     "goal",
                     "diagnoses",
-                    "recent_injury",
+                    "nerve_signs",
+                    "injury",
                     "injury_days_ago",
                     "id",
                     "x"

@@ -33,7 +33,19 @@ fn every_builtin_scenario_passes_with_full_rule_coverage() {
         .collect();
     assert!(failed.is_empty(), "failed cases: {failed:#?}");
     assert_eq!(code, 0, "{stderr}");
-    assert!(report["passed"].as_u64().expect("passed") >= 25);
+    // Every case in the files ran and passed: count them from the files themselves.
+    let written: usize = std::fs::read_dir(repo_path("rules/tests"))
+        .expect("rules/tests")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            let file: Value =
+                serde_yaml::from_str(&std::fs::read_to_string(p).expect("read")).expect("yaml");
+            file["cases"].as_array().expect("cases").len()
+        })
+        .sum();
+    assert_eq!(report["passed"].as_u64(), Some(written as u64));
+    assert_eq!(report["failed"].as_u64(), Some(0));
     assert_eq!(report["coverage"]["percent"], 100.0);
     assert_eq!(report["coverage"]["not_fired"], Value::Array(Vec::new()));
 }
@@ -55,7 +67,7 @@ fn rulebook_with_cases(cases: &str) -> tempfile::TempDir {
 #[test]
 fn a_broken_case_fails_with_a_readable_diff() {
     let dir = rulebook_with_cases(
-        "cases:\n  - name: saddle numbness is suitable (wrong on purpose)\n    answers: { saddle_numbness: yes }\n    expect: { tier: suitable, avoid: [swedish] }\n",
+        "cases:\n  - name: saddle numbness is suitable (wrong on purpose)\n    answers: { nerve_signs: [saddle_numbness] }\n    expect: { tier: suitable, not_avoid: [swedish], see: before_booking }\n",
     );
     let out = bin()
         .args(["rules", "test", "--today", TODAY])
@@ -65,14 +77,19 @@ fn a_broken_case_fails_with_a_readable_diff() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("FAIL"), "{text}");
+    // The actual value names the rules that produced it.
     assert!(
         text.contains(
-            "        tier\n          - expected: suitable\n          + actual:   emergency"
+            "        tier\n          - expected: suitable\n          + actual:   emergency (from ces_saddle_numbness)"
         ),
         "{text}"
     );
     assert!(
-        text.contains("          - expected: includes [swedish]"),
+        text.contains("          - expected: excludes [swedish]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("        see\n          - expected: before_booking\n          + actual:   now (from ces_saddle_numbness)"),
         "{text}"
     );
     assert!(text.contains("1 cases: 0 passed, 1 failed"), "{text}");
@@ -81,7 +98,7 @@ fn a_broken_case_fails_with_a_readable_diff() {
 #[test]
 fn coverage_below_the_bar_and_no_cases_fail() {
     let dir = rulebook_with_cases(
-        "cases:\n  - name: just one\n    answers: { saddle_numbness: yes }\n    expect: { tier: emergency }\n",
+        "cases:\n  - name: just one\n    answers: { nerve_signs: [saddle_numbness] }\n    expect: { tier: emergency, see: now }\n",
     );
     let out = bin()
         .args(["rules", "test", "--min-coverage", "50", "--today", TODAY])
@@ -107,7 +124,10 @@ fn the_example_clinic_rulebook_extends_the_builtin_one() {
     let (code, stdout, stderr) = rules_test(&["examples/clinic-rules", "--min-coverage", "100"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("PASS  examples/clinic-rules/tests/clinic.yaml: diabetes with numb feet")
+        stdout.contains(
+            "PASS  examples/clinic-rules/tests/clinic.yaml: hot stones wanted with numb feet"
+        ),
+        "{stdout}"
     );
     bin()
         .args(["rules", "check", "examples/clinic-rules"])
@@ -140,4 +160,79 @@ fn the_example_clinic_rulebook_extends_the_builtin_one() {
             .any(|r| r["rule"] == "severe_pain")
     );
     assert_eq!(report["rulebook"]["name"], "Riverside Clinic rulebook");
+}
+
+#[test]
+fn rules_check_validates_the_cases_beside_the_rules() {
+    // A typo in an expectation (`se:` for `see:`), an answer to a question that does not
+    // exist, and a case that checks only the tier without saying why.
+    let dir = rulebook_with_cases(
+        "cases:\n  - name: typo in see\n    answers: { nerve_signs: [bladder] }\n    expect: { tier: emergency, se: now }\n",
+    );
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unknown field `se`"), "{text}");
+
+    let dir = rulebook_with_cases(
+        "cases:\n  - name: bad answer\n    answers: { nerve_sign: [bladder] }\n    expect: { tier: emergency, see: now }\n  - name: tier only\n    answers: {}\n    expect: { tier: suitable }\n",
+    );
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("case \"bad answer\": answers: nerve_sign: no such question"),
+        "{text}"
+    );
+    assert!(
+        text.contains("case \"tier only\": checks only the tier"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_extending_rulebooks_cases_start_from_the_builtin_defaults() {
+    // A clinic case file without `defaults`: its case answers only what it is about, and
+    // the built-in benign profile fills in the rest (so unrelated red-flag questions are
+    // answered, not unknown).
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rulebook.yaml"),
+        "rulebook:\n  extends: builtin\n  name: Tiny clinic\n  version: \"1\"\n",
+    )
+    .expect("write");
+    std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("tests/clinic.yaml"),
+        "cases:\n  - name: relaxation only\n    answers: { goal: relaxation }\n    expect: { tier: suitable, see: none }\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "test", "--today", TODAY])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("PASS  ") && text.contains("tests/clinic.yaml: relaxation only"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rules_test_refuses_a_format_it_does_not_write() {
+    bin()
+        .args(["rules", "test", "--format", "markdown"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid value 'markdown'"));
 }

@@ -315,9 +315,9 @@ mod tests {
     #[test]
     fn plain_records_take_the_fast_path() {
         for text in [
-            r#"{"id":"p1","age":34,"pain_intensity":3,"pain_location":["lower_back","one_leg"],"sudden_worsening":false,"goal":"relaxation"}"#,
-            "{ \"age\" : 34 , \"diagnoses\" : [ ] , \"pregnant\" : null }\r\n",
-            r#"{"id":17,"cancer_history":"unknown","pain_duration":" over_12_weeks ","pregnant":"yes"}"#,
+            r#"{"id":"p1","age":34,"pain_intensity":3,"pain_location":["lower_back","one_leg"],"legs_new":false,"goal":"relaxation"}"#,
+            "{ \"age\" : 34 , \"diagnoses\" : [ ] , \"health\" : null }\r\n",
+            r#"{"id":17,"nerve_signs":"unknown","pain_duration":" over_12_weeks ","spine_cleared":"yes"}"#,
             // Keys out of rulebook order still take it.
             r#"{"goal":"relaxation","age":34}"#,
         ] {

@@ -27,14 +27,22 @@ pub struct Assessment<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub tier: Tier,
+    /// The strictest tier among rules that fired, leaving out precautions taken for
+    /// unanswered questions: what the person's own answers confirm.
+    #[serde(skip)]
+    pub confirmed_tier: Tier,
     /// The verdict in one plain sentence.
     pub headline: &'a str,
     /// The rules that set or raised the tier, strictest first.
     pub reasons: Vec<Reason<'a>>,
-    /// Whether massage techniques are worth listing at this tier at all.
+    /// Whether massage techniques are listed at all: not at the emergency tier, and not
+    /// when a rule rules out every kind of massage until the person is assessed.
     pub show_techniques: bool,
+    /// No massage of any kind for now (an emergency, or a rule that rules out every
+    /// technique); `avoid` then lists every technique.
+    pub no_massage: bool,
     pub techniques_heading: &'a str,
-    /// Techniques that suit, best first.
+    /// Techniques that suit, best first; empty when `show_techniques` is false.
     pub techniques: Vec<RankedTechnique<'a>>,
     pub avoid: Vec<AvoidedTechnique<'a>>,
     pub wait: Option<WaitAdvice<'a>>,
@@ -42,6 +50,8 @@ pub struct Assessment<'a> {
     pub see: Vec<Referral<'a>>,
     pub care: Vec<CareAdvice<'a>>,
     pub therapist: TherapistNotes<'a>,
+    /// What would change the answer and how fast to act; empty at the emergency tier.
+    pub safety_net: Vec<&'a str>,
     /// Undecided answers that could change the verdict, and what to check.
     pub to_check: Vec<Check<'a>>,
     /// Rules that fired or could not be decided, in evaluation order.
@@ -172,6 +182,16 @@ pub struct Check<'a> {
 pub struct CheckQuestion<'a> {
     pub id: &'a str,
     pub prompt: &'a str,
+    /// Whether the person said "not sure" or gave no answer at all.
+    pub answer: AnswerState,
+}
+
+/// Why a question is undecided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerState {
+    NotSure,
+    NotAnswered,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -44,12 +44,82 @@ fn candidates(q: &Question, index: usize, node: &Node) -> Vec<Value> {
 /// Whether some combination of candidate answers makes `node` evaluate to one of `wanted`.
 /// `None` when there are too many combinations to try.
 fn satisfiable(engine: &Engine, node: &Node, wanted: &[Truth]) -> Option<bool> {
-    witness(engine, node, wanted).map(|w| w.is_some())
+    exhaustive(engine, node, wanted).map(|w| w.is_some())
+}
+
+/// How many evaluations a witness search may spend.
+const WITNESS_BUDGET: usize = 200_000;
+
+/// A small set of answers (question index, value) that makes `node` evaluate to one of
+/// `wanted`, every other question left unanswered. Rules fire on a few facts, so sets
+/// of one question are tried first, then pairs, and so on: this finds witnesses for
+/// rules that read too many questions to enumerate every combination of.
+pub(super) fn smallest_witness(
+    engine: &Engine,
+    node: &Node,
+    wanted: &[Truth],
+) -> Option<Vec<(usize, Value)>> {
+    let questions = &engine.book.questions;
+    let facts = node.facts();
+    let options: Vec<Vec<Value>> = facts
+        .iter()
+        .map(|&i| candidates(&questions[i], i, node))
+        .collect();
+    let applicable = vec![true; questions.len()];
+    let mut budget = WITNESS_BUDGET;
+    for size in 1..=facts.len() {
+        let mut chosen: Vec<usize> = (0..size).collect();
+        loop {
+            let mut values = vec![Value::Unanswered; questions.len()];
+            let mut counter = vec![0usize; size];
+            loop {
+                for (k, &f) in chosen.iter().enumerate() {
+                    values[facts[f]] = options[f][counter[k]];
+                }
+                let result = node.eval(&Facts {
+                    values: &values,
+                    applicable: &applicable,
+                });
+                if wanted.contains(&result) {
+                    return Some(
+                        chosen
+                            .iter()
+                            .map(|&f| (facts[f], values[facts[f]]))
+                            .collect(),
+                    );
+                }
+                budget = budget.checked_sub(1)?;
+                // Odometer over the chosen facts' candidates.
+                let mut k = 0;
+                while k < size {
+                    counter[k] += 1;
+                    if counter[k] < options[chosen[k]].len() {
+                        break;
+                    }
+                    counter[k] = 0;
+                    k += 1;
+                }
+                if k == size {
+                    break;
+                }
+            }
+            // Next combination of `size` facts, in lexicographic order.
+            let n = facts.len();
+            let Some(i) = (0..size).rev().find(|&i| chosen[i] < n - size + i) else {
+                break;
+            };
+            chosen[i] += 1;
+            for j in i + 1..size {
+                chosen[j] = chosen[j - 1] + 1;
+            }
+        }
+    }
+    None
 }
 
 /// A combination of answers (question index, value) that makes `node` evaluate to one of
 /// `wanted`; `Some(None)` when none does, `None` when there are too many to try.
-pub(super) fn witness(
+fn exhaustive(
     engine: &Engine,
     node: &Node,
     wanted: &[Truth],

@@ -258,9 +258,9 @@ mod tests {
         let today = Date::from_ymd(2026, 11, 21).expect("date");
         let records = [
             r#"{"id":"desk \"worker\"\n","age":34,"pain_intensity":3,"pain_duration":"over_12_weeks"}"#,
-            r#"{"saddle_numbness":true}"#,
-            r#"{"recent_injury":true,"injury_days_ago":1,"injury_signs":["swollen"]}"#,
-            r#"{"recent_surgery":"spine","surgery_weeks_ago":2,"fever_unwell":true}"#,
+            r#"{"nerve_signs":["saddle_numbness"]}"#,
+            r#"{"injury":"minor","injury_days_ago":1,"injury_signs":["swollen"]}"#,
+            r#"{"health":["surgery_spine"],"surgery_weeks_ago":2,"general_signs":["fever"]}"#,
             r#"{"id":"é","age":70,"pain_duration":"under_1_week","pain_intensity":9}"#,
             include_str!("../../examples/herniated-disc.json"),
         ];

@@ -17,7 +17,7 @@ use crate::rulebook::Rulebook;
 pub const DISCLAIMER: &str = "This is information, not a diagnosis: if you are worried about your back, talk to a clinician.";
 
 /// The JSON report's schema version; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Output formats for one assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

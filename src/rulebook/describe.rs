@@ -132,7 +132,13 @@ pub fn show(book: &Rulebook, id: &str) -> Option<String> {
             let _ = writeln!(out, "wait: {period}{since}; ends when {}", wait.ends_when);
         }
         if !r.avoid.is_empty() {
-            let _ = writeln!(out, "avoid: {}", r.avoid.join(", "));
+            let _ = writeln!(out, "avoid: {}", r.avoid);
+        }
+        if !r.avoid_care.is_empty() {
+            let _ = writeln!(out, "withhold care: {}", r.avoid_care);
+        }
+        for line in &r.safety_net {
+            let _ = writeln!(out, "safety net: {line}");
         }
         if !r.adjust.is_empty() {
             let adjust: Vec<String> = r.adjust.iter().map(|(t, d)| format!("{t} {d:+}")).collect();
@@ -187,6 +193,9 @@ pub fn show(book: &Rulebook, id: &str) -> Option<String> {
     } else if let Some(s) = book.sources.iter().find(|s| s.id == id) {
         let _ = writeln!(out, "source {id}  ({location})");
         let _ = writeln!(out, "title: {}", s.title);
+        if let Some(url) = &s.url {
+            let _ = writeln!(out, "url: {url}");
+        }
         let cited: Vec<&str> = book
             .rules
             .iter()

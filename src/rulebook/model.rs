@@ -70,11 +70,14 @@ impl fmt::Display for Tier {
 }
 
 /// How soon a person should see a clinician. Ordered from least to most urgent.
+/// `routine` is the one urgency for rules below `see_clinician`: a visit to arrange while
+/// massage goes ahead; every other urgency means "before any massage".
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
+    Routine,
     BeforeBooking,
     WithinDays,
     Today,
@@ -84,6 +87,7 @@ pub enum Urgency {
 impl Urgency {
     pub fn as_str(self) -> &'static str {
         match self {
+            Urgency::Routine => "routine",
             Urgency::BeforeBooking => "before_booking",
             Urgency::WithinDays => "within_days",
             Urgency::Today => "today",
@@ -94,6 +98,7 @@ impl Urgency {
     /// Words for people; the snake_case name is for programs.
     pub fn describe(self) -> &'static str {
         match self {
+            Urgency::Routine => "at a routine appointment (massage is fine meanwhile)",
             Urgency::BeforeBooking => "before you book a massage",
             Urgency::WithinDays => "within a few days",
             Urgency::Today => "today",
@@ -157,6 +162,10 @@ pub struct Meta {
     /// Wording per tier. Every tier must be present (validation checks).
     #[serde(default)]
     pub tiers: BTreeMap<Tier, TierText>,
+    /// What would change the answer and how fast to act: shown on every report short of
+    /// an emergency, after the lines that fired rules add.
+    #[serde(default)]
+    pub safety_net: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -181,7 +190,11 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct SourceDef {
     pub id: String,
+    /// What a reader can look up: title and, for articles, author as published.
     pub title: String,
+    /// Where it can be read, when it is public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// The kinds of answer a question takes.
@@ -352,9 +365,17 @@ pub struct Rule {
     pub see: Option<See>,
     #[serde(default)]
     pub wait: Option<Wait>,
-    /// Techniques excluded when this rule fires (or is unknown and has a tier).
+    /// Techniques excluded when this rule fires (or is unknown and has a tier); `all`
+    /// means no massage of any kind.
     #[serde(default)]
-    pub avoid: Vec<String>,
+    pub avoid: IdSet,
+    /// Complementary care withheld when this rule fires; `all` leaves getting assessed as
+    /// the only advice.
+    #[serde(default)]
+    pub avoid_care: IdSet,
+    /// Lines for the safety net when this rule fires: what would change the answer.
+    #[serde(default)]
+    pub safety_net: Vec<String>,
     /// Score changes per technique id, -100..=100.
     #[serde(default)]
     pub adjust: BTreeMap<String, i32>,
@@ -410,6 +431,81 @@ pub struct Care {
 
 fn default_care_up_to() -> Tier {
     Tier::SeeClinician
+}
+
+/// A list of ids, or `all`.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "IdSetSchema")]
+pub enum IdSet {
+    All,
+    Only(Vec<String>),
+}
+
+impl Default for IdSet {
+    fn default() -> IdSet {
+        IdSet::Only(Vec::new())
+    }
+}
+
+impl IdSet {
+    /// The ids listed (none for `all`).
+    pub fn listed(&self) -> &[String] {
+        match self {
+            IdSet::All => &[],
+            IdSet::Only(ids) => ids,
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, IdSet::All)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, IdSet::Only(ids) if ids.is_empty())
+    }
+}
+
+impl std::fmt::Display for IdSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdSet::All => f.write_str("all"),
+            IdSet::Only(ids) => f.write_str(&ids.join(", ")),
+        }
+    }
+}
+
+/// `all` or `[id, id]`, for the schema.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum IdSetSchema {
+    All(AllWord),
+    Only(Vec<String>),
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+enum AllWord {
+    #[serde(rename = "all")]
+    All,
+}
+
+impl<'de> Deserialize<'de> for IdSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IdSet, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            List(Vec<String>),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Word(w) if w == "all" => Ok(IdSet::All),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "expected `all` or a list of ids like [{w}], found `{w}`"
+            ))),
+            Raw::List(ids) => Ok(IdSet::Only(ids)),
+        }
+    }
 }
 
 /// `source: KEY` or `source: [KEY, KEY]`, for the schema.

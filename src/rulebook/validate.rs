@@ -20,6 +20,7 @@ struct Checker<'a> {
     questions: HashMap<&'a str, &'a Question>,
     question_order: HashMap<&'a str, usize>,
     techniques: HashSet<&'a str>,
+    care: HashSet<&'a str>,
     sources: HashSet<&'a str>,
 }
 
@@ -70,6 +71,16 @@ impl<'a> Checker<'a> {
             self.report(
                 item,
                 format!("`{field}` names technique `{technique}`, which does not exist{hint}"),
+            );
+        }
+    }
+
+    fn check_care_ref(&mut self, item: &str, care: &str) {
+        if !self.care.contains(care) {
+            let hint = did_you_mean(care, self.care.iter().copied());
+            self.report(
+                item,
+                format!("`avoid_care` names care item `{care}`, which does not exist{hint}"),
             );
         }
     }
@@ -210,12 +221,6 @@ fn check_in_range(q: &Question, n: f64, op: &str) -> Result<(), String> {
 
 fn check_question(c: &mut Checker<'_>, position: usize, q: &Question) {
     let id = q.id.as_str();
-    if !is_identifier(id) {
-        c.report(
-            id,
-            "question ids use lowercase letters, digits and `_`, starting with a letter",
-        );
-    }
     if RESERVED_QUESTION_IDS.contains(&id) {
         c.report(
             id,
@@ -298,8 +303,14 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
         c.report(id, "has an empty `title`");
     }
     c.check_condition(id, "when", &rule.when, None);
-    for t in &rule.avoid {
+    for t in rule.avoid.listed() {
         c.check_technique_ref(id, "avoid", t);
+    }
+    for care in rule.avoid_care.listed() {
+        c.check_care_ref(id, care);
+    }
+    if rule.safety_net.iter().any(|line| line.trim().is_empty()) {
+        c.report(id, "`safety_net` has an empty line");
     }
     for (t, delta) in &rule.adjust {
         c.check_technique_ref(id, "adjust", t);
@@ -318,10 +329,15 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
             if rule.see.is_some() || rule.wait.is_some() || rule.if_unknown.is_some() {
                 c.report(id, "`see`, `wait` and `if_unknown` need a `tier`");
             }
-            if rule.avoid.is_empty() && rule.adjust.is_empty() && rule.modifications.is_none() {
+            if rule.avoid.is_empty()
+                && rule.avoid_care.is_empty()
+                && rule.adjust.is_empty()
+                && rule.modifications.is_none()
+                && rule.safety_net.is_empty()
+            {
                 c.report(
                     id,
-                    "does nothing: give it a `tier`, `avoid`, `adjust` or `modifications`",
+                    "does nothing: give it a `tier`, `avoid`, `avoid_care`, `adjust`, `modifications` or `safety_net`",
                 );
             }
         }
@@ -337,6 +353,10 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
                     id,
                     format!("a `{tier}` rule needs `see` (who to see and when)"),
                 );
+            }
+            check_see_urgency(c, id, tier, rule.see.as_ref(), "see");
+            if let Some(unknown) = &rule.if_unknown {
+                check_see_urgency(c, id, unknown.tier, unknown.see.as_ref(), "if_unknown.see");
             }
             if tier == Tier::Wait && rule.wait.is_none() {
                 c.report(
@@ -375,6 +395,29 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
     c.check_sources(id, &rule.rationale, &rule.source);
 }
 
+/// A verdict and its referral must say one thing: below `see_clinician` massage goes
+/// ahead, so a visit can only be `routine`; at `see_clinician` and above it comes first.
+fn check_see_urgency(c: &mut Checker<'_>, id: &str, tier: Tier, see: Option<&See>, field: &str) {
+    let Some(see) = see else { return };
+    if tier < Tier::SeeClinician && see.when != Urgency::Routine {
+        c.report(
+            id,
+            format!(
+                "`{field}.when: {}` contradicts tier `{tier}` (massage can go ahead): use `when: routine`, or raise the tier to see_clinician",
+                see.when.as_str()
+            ),
+        );
+    }
+    if tier >= Tier::SeeClinician && see.when == Urgency::Routine {
+        c.report(
+            id,
+            format!(
+                "`{field}.when: routine` is for rules below see_clinician; a `{tier}` referral comes before any massage (before_booking, within_days, today or now)"
+            ),
+        );
+    }
+}
+
 fn check_wait(c: &mut Checker<'_>, id: &str, wait: &Wait) {
     match (wait.days, wait.weeks) {
         (Some(_), Some(_)) => c.report(id, "`wait` takes `days` or `weeks`, not both"),
@@ -403,6 +446,13 @@ fn check_wait(c: &mut Checker<'_>, id: &str, wait: &Wait) {
     }
 }
 
+/// Source ids are guideline keys or seed file names (`001_db81a6a59363641d.txt`).
+fn is_source_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 fn is_identifier(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
@@ -422,6 +472,7 @@ pub(super) fn validate(
         questions: HashMap::new(),
         question_order: HashMap::new(),
         techniques: file.techniques.iter().map(|t| t.id.as_str()).collect(),
+        care: file.care.iter().map(|c| c.id.as_str()).collect(),
         sources: file.sources.iter().map(|s| s.id.as_str()).collect(),
     };
 
@@ -436,6 +487,20 @@ pub(super) fn validate(
         .chain(file.techniques.iter().map(|t| (t.id.as_str(), "technique")))
         .chain(file.care.iter().map(|x| (x.id.as_str(), "care item")));
     for (id, kind) in all_ids {
+        // Ids are written into JSON Lines and reports as they are: a quote, a space or a
+        // control character in one would break them.
+        let well_formed = match kind {
+            "source" => is_source_id(id),
+            _ => is_identifier(id),
+        };
+        if !well_formed && !id.trim().is_empty() {
+            let rule = if kind == "source" {
+                "letters, digits, `_`, `.` and `-`, starting with a letter or digit"
+            } else {
+                "lowercase letters, digits and `_`, starting with a letter"
+            };
+            c.report(id, format!("{kind} ids use {rule}"));
+        }
         if id.trim().is_empty() {
             c.problems.push(Problem {
                 location: Location {

@@ -22,6 +22,7 @@ pub struct Report {
     pub headline: String,
     pub reasons: Vec<Reason>,
     pub show_techniques: bool,
+    pub no_massage: bool,
     pub techniques_heading: String,
     pub techniques: Vec<Technique>,
     pub avoid: Vec<Avoided>,
@@ -29,6 +30,7 @@ pub struct Report {
     pub see: Vec<Referral>,
     pub care: Vec<Care>,
     pub therapist: Therapist,
+    pub safety_net: Vec<String>,
     pub to_check: Vec<Check>,
     pub trace: Vec<Trace>,
     pub disclaimer: String,
@@ -140,6 +142,8 @@ pub struct Check {
 pub struct CheckQuestion {
     pub id: String,
     pub prompt: String,
+    /// `not_sure` or `not_answered`.
+    pub answer: String,
 }
 
 #[derive(Debug, Deserialize)]
