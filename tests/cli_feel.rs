@@ -155,8 +155,44 @@ fn markdown_summary_has_what_a_therapist_needs() {
     assert!(md.contains("Date: 2026-11-21"));
     assert!(md.contains("## For the therapist"));
     assert!(md.contains("- **Positioning:** side-lying, or with hips and knees bent"));
-    assert!(md.contains("| Has a clinician ever told you that you have any of these? Pick all that apply, or none. | [herniated_disc] |"));
+    // Answers in words, not ids.
+    assert!(
+        md.contains("| How long has this bout of back pain lasted so far? | More than 3 months |")
+    );
+    assert!(md.contains("| A herniated (slipped) or bulging disc |"));
+    assert!(!md.contains("over_12_weeks") && !md.contains("herniated_disc"));
+    // Sources by title, numbered, never by key or seed file name.
+    assert!(md.contains("## Sources\n\n1. "));
+    assert!(!md.contains("STENOSIS_MS") && !md.contains(".txt"));
+    assert!(md.contains("## If things change"));
     assert!(md.trim_end().ends_with("talk to a clinician._"));
+}
+
+#[test]
+fn markdown_at_an_emergency_gives_no_therapist_guidance() {
+    let md = report(
+        &[
+            "check",
+            "--format",
+            "markdown",
+            "examples/cauda-equina.yaml",
+            "--today",
+            TODAY,
+        ],
+        &[],
+    );
+    assert!(md.starts_with("# Massage check: EMERGENCY\n"));
+    assert!(md.contains("No massage of any kind."));
+    for absent in [
+        "For the therapist",
+        "Pressure",
+        "Techniques",
+        "When to wait",
+        "Questions to settle",
+        "What helps",
+    ] {
+        assert!(!md.contains(absent), "{absent:?} at an emergency:\n{md}");
+    }
 }
 
 #[test]

@@ -121,6 +121,9 @@ pub struct Referral<'a> {
     pub when: Urgency,
     pub why: &'a str,
     pub rule: &'a str,
+    /// True when the referral stands in for an unanswered or "not sure" question rather
+    /// than for something the person reported.
+    pub precaution: bool,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -155,6 +158,35 @@ impl<'a> Assessment<'a> {
             }
         }
         out
+    }
+
+    /// The referrals the person's own answers call for (not precautions).
+    pub fn confirmed_referrals(&self) -> impl Iterator<Item = &Referral<'a>> {
+        self.see.iter().filter(|s| !s.precaution)
+    }
+
+    /// The precautionary referral standing in for question `id`, if any: the most
+    /// urgent one, from the strictest rule that reads the question.
+    pub fn precaution_for(&self, id: &str) -> Option<&Referral<'a>> {
+        self.to_check
+            .iter()
+            .filter(|c| c.questions.iter().any(|q| q.id == id))
+            .filter_map(|c| {
+                self.see
+                    .iter()
+                    .filter(|s| s.precaution && s.rule == c.rule)
+                    .max_by_key(|s| s.when)
+                    .map(|s| (s.when, c.tier_if_confirmed, s))
+            })
+            // On a tie the first rule in rulebook order wins, so the choice is stable.
+            .fold(
+                None,
+                |best: Option<(crate::rulebook::Urgency, Tier, &Referral<'a>)>, x| match best {
+                    Some(b) if (b.0, b.1) >= (x.0, x.1) => Some(b),
+                    _ => Some(x),
+                },
+            )
+            .map(|(_, _, s)| s)
     }
 }
 

@@ -405,6 +405,7 @@ impl Engine {
                             when: s.when,
                             why: &rule.title,
                             rule: &rule.id,
+                            precaution: true,
                         },
                         action.tier,
                     ));
@@ -451,6 +452,7 @@ impl Engine {
                         when: s.when,
                         why: &rule.title,
                         rule: &rule.id,
+                        precaution: false,
                     },
                     rule.tier.unwrap_or_default(),
                 ));

@@ -1,46 +1,105 @@
 //! A Markdown summary a person can print or send to their therapist or doctor: the
-//! verdict, what to tell the therapist, the answers that led there, the date, and the
-//! disclaimer.
+//! verdict, why, what to do, what to tell the therapist, the answers in words, the
+//! sources and the disclaimer. It says what the text report says, from the same view.
 
 use std::fmt::Write;
 
+use super::view::{self, View, and_list, capitalise};
 use super::{Context, DISCLAIMER};
-use crate::answers::display_value;
 use crate::engine::Assessment;
+use crate::rulebook::Tier;
 
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+/// Text from answers or a rulebook, made safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
+    let book = ctx.book;
+    let view = View::new(a, book);
     let mut out = String::new();
     let label = super::text::tier_label(a.tier);
     let _ = writeln!(out, "# Massage check: {label}\n");
     let _ = writeln!(
         out,
         "Date: {} · Rulebook: {} {}\n",
-        ctx.date, ctx.book.meta.name, ctx.book.meta.version
+        ctx.date, book.meta.name, book.meta.version
     );
     let _ = writeln!(out, "**{}**\n", a.headline);
 
-    if !a.reasons.is_empty() {
-        let _ = writeln!(out, "## Why\n");
-        for r in &a.reasons {
+    if a.tier == Tier::Emergency {
+        let titles: Vec<&str> = view.why.iter().map(|r| r.title).collect();
+        let _ = writeln!(out, "Why: {}. No massage of any kind.\n", titles.join("; "));
+        let _ = writeln!(out, "## What to do now\n");
+        let mut seen: Vec<&str> = Vec::new();
+        for s in a.confirmed_referrals() {
+            if !seen.contains(&s.who) {
+                seen.push(s.who);
+                if let Some(r) = view.why.iter().find(|r| r.rule == s.rule) {
+                    let _ = writeln!(out, "- {}", r.advice);
+                }
+            }
+        }
+        let _ = writeln!(out, "\n---\n\n_{DISCLAIMER}_");
+        return out;
+    }
+
+    let _ = writeln!(out, "## Why\n");
+    if view.why.is_empty() {
+        let _ = writeln!(
+            out,
+            "- None of the rulebook's red flags or contraindications apply to these answers."
+        );
+    }
+    for r in &view.why {
+        let _ = writeln!(
+            out,
+            "- **{}** {}: {}",
+            r.title,
+            view.source_numbers(r, book),
+            r.advice
+        );
+    }
+    out.push('\n');
+    if !view.also.is_empty() {
+        let _ = writeln!(out, "## Also noted\n");
+        for r in &view.also {
             let _ = writeln!(
                 out,
-                "- **{}** ({}): {} _Sources: {}_",
+                "- **{}** {}: {}",
                 r.title,
-                r.tier,
-                r.advice,
-                r.source.join(", ")
+                view.source_numbers(r, book),
+                r.advice
             );
         }
         out.push('\n');
     }
-    if !a.see.is_empty() {
+    if !view.visits.is_empty() {
         let _ = writeln!(out, "## Whom to see\n");
-        for s in &a.see {
-            let _ = writeln!(out, "- {}, {}: {}", s.who, s.when.describe(), s.why);
+        for v in &view.visits {
+            let _ = writeln!(
+                out,
+                "- {}, {}: {}",
+                capitalise(v.who),
+                v.when.describe(),
+                v.why.join("; ")
+            );
+        }
+        out.push('\n');
+    }
+    if !view.unsettled.is_empty() {
+        let _ = writeln!(out, "## Questions to settle\n");
+        for u in &view.unsettled {
+            let meanwhile = u.meanwhile.map_or(String::new(), |(who, when)| {
+                format!(" Until you know: {who}, {}.", when.describe())
+            });
+            let _ = writeln!(
+                out,
+                "- {}: {} ({}.{meanwhile})",
+                view::state_words(u.state),
+                u.prompt,
+                view::could_mean(u.could_mean)
+            );
         }
         out.push('\n');
     }
@@ -50,51 +109,69 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
             let _ = writeln!(out, "- At least {days} more days, until {until}.");
         }
         for e in &w.ends_when {
-            let _ = writeln!(out, "- Ends when: {e}");
+            let _ = writeln!(out, "- Until {e}.");
         }
         out.push('\n');
     }
 
-    let _ = writeln!(out, "## For the therapist\n");
-    let notes = &a.therapist;
-    if let Some(p) = notes.max_pressure {
-        let _ = writeln!(out, "- **Pressure:** {} at most", p.as_str());
-    }
-    if !notes.avoid_areas.is_empty() {
-        let _ = writeln!(
-            out,
-            "- **Areas to avoid:** {}",
-            notes.avoid_areas.join("; ")
-        );
-    }
-    if !notes.products.is_empty() {
-        let _ = writeln!(out, "- **Products:** {}", notes.products.join("; "));
-    }
-    if !notes.positioning.is_empty() {
-        let _ = writeln!(out, "- **Positioning:** {}", notes.positioning.join("; "));
-    }
-    for t in &notes.tell_therapist {
-        let _ = writeln!(out, "- {t}");
-    }
-    if a.show_techniques && !a.techniques.is_empty() {
+    if a.show_techniques {
+        let _ = writeln!(out, "## For the therapist\n");
+        let notes = &a.therapist;
+        if let Some(p) = notes.max_pressure {
+            let _ = writeln!(out, "- **Pressure:** {} at most", p.as_str());
+        }
+        if !notes.avoid_areas.is_empty() {
+            let _ = writeln!(
+                out,
+                "- **Areas to avoid:** {}",
+                notes.avoid_areas.join("; ")
+            );
+        }
+        if !notes.products.is_empty() {
+            let _ = writeln!(out, "- **Products:** {}", notes.products.join("; "));
+        }
+        if !notes.positioning.is_empty() {
+            let _ = writeln!(out, "- **Positioning:** {}", notes.positioning.join("; "));
+        }
+        for t in &notes.tell_therapist {
+            let _ = writeln!(out, "- {t}");
+        }
         let suits: Vec<String> = a
             .techniques
             .iter()
             .take(3)
-            .map(|t| format!("{} ({})", t.name, t.score))
+            .map(|t| format!("{} ({}/100)", t.name, t.score))
             .collect();
-        let _ = writeln!(out, "- **Techniques that suit best:** {}", suits.join(", "));
+        if !suits.is_empty() {
+            let _ = writeln!(out, "- **Techniques that suit best:** {}", suits.join(", "));
+        }
+        for g in &view.avoid {
+            let why = if g.because.is_empty() {
+                "until the questions above are settled".to_string()
+            } else {
+                g.because.join("; ")
+            };
+            let _ = writeln!(out, "- **Avoid:** {} ({why})", and_list(&g.names));
+        }
+        out.push('\n');
+    } else if a.no_massage {
+        let _ = writeln!(
+            out,
+            "## Avoid\n\n- No massage of any kind until assessed.\n"
+        );
     }
-    if !a.avoid.is_empty() {
-        let avoid: Vec<&str> = a.avoid.iter().map(|t| t.name).collect();
-        let _ = writeln!(out, "- **Techniques to avoid:** {}", avoid.join(", "));
-    }
-    out.push('\n');
 
-    if !a.to_check.is_empty() {
-        let _ = writeln!(out, "## Not answered, to check\n");
-        for (q, _) in a.questions_to_check() {
-            let _ = writeln!(out, "- {}", q.prompt);
+    if !a.care.is_empty() {
+        let _ = writeln!(out, "## What helps meanwhile\n");
+        for c in &a.care {
+            let _ = writeln!(out, "- **{}:** {}", c.name, c.advice);
+        }
+        out.push('\n');
+    }
+    if !a.safety_net.is_empty() {
+        let _ = writeln!(out, "## If things change\n");
+        for line in &a.safety_net {
+            let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
     }
@@ -102,10 +179,18 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     if let Some(answers) = ctx.answers {
         let _ = writeln!(out, "## The answers\n");
         let _ = writeln!(out, "| Question | Answer |\n|---|---|");
-        for (q, v) in ctx.book.questions.iter().zip(&answers.values) {
-            if let Some(value) = display_value(q, *v) {
-                let _ = writeln!(out, "| {} | {} |", escape(&q.prompt), escape(&value));
+        for (q, v) in book.questions.iter().zip(&answers.values) {
+            if let Some(value) = view::answer_words(q, *v) {
+                let _ = writeln!(out, "| {} | {} |", cell(&q.prompt), cell(&value));
             }
+        }
+        out.push('\n');
+    }
+    if !view.sources.is_empty() {
+        let _ = writeln!(out, "## Sources\n");
+        for c in &view.sources {
+            let url = c.url.map_or(String::new(), |u| format!(" <{u}>"));
+            let _ = writeln!(out, "{}. {}{url}", c.number, c.title);
         }
         out.push('\n');
     }

@@ -7,6 +7,7 @@ pub mod jsonl;
 pub mod markdown;
 pub mod summary;
 pub mod text;
+pub mod view;
 
 use crate::answers::AnswerProblem;
 use crate::date::Date;

@@ -1,7 +1,10 @@
-//! The report for people: the verdict first, then why, then what to do.
+//! The report for people: the verdict first, then why, then what to do. At the
+//! emergency tier it is short, with the action last; otherwise it keeps what the person
+//! reported apart from what they still need to settle.
 
 use std::fmt::Write;
 
+use super::view::{self, View, and_list, capitalise};
 use super::{Context, DISCLAIMER};
 use crate::engine::Assessment;
 use crate::rulebook::Tier;
@@ -58,9 +61,13 @@ impl Writer {
     /// to `indent` spaces.
     fn para(&mut self, first: &str, indent: usize, text: &str) {
         let rest = " ".repeat(indent);
+        // Break only at spaces, never inside a word, a hyphenated word or a URL.
         let options = textwrap::Options::new(self.width.max(20))
             .initial_indent(first)
-            .subsequent_indent(&rest);
+            .subsequent_indent(&rest)
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
         for line in textwrap::wrap(text, options) {
             let _ = writeln!(self.out, "{}", line.trim_end());
         }
@@ -81,10 +88,6 @@ impl Writer {
     }
 }
 
-fn sources(list: &[String]) -> String {
-    list.join(", ")
-}
-
 pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     let mut w = Writer {
         out: String::new(),
@@ -94,119 +97,168 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     if let Some(id) = &a.id {
         w.para("", 0, &format!("Record: {id}"));
     }
-
-    if a.reasons.is_empty() && a.to_check.is_empty() {
-        w.heading("Why");
-        w.bullet("None of the rulebook's red flags or contraindications apply to your answers.");
+    let view = View::new(a, ctx.book);
+    if a.tier == Tier::Emergency {
+        emergency(&mut w, a, &view);
+    } else {
+        full(&mut w, a, ctx, &view);
     }
-    if !a.reasons.is_empty() {
-        w.heading("Why");
-        for r in &a.reasons {
-            w.bullet(&format!("{} [{}]", r.title, r.tier));
-            w.para("    ", 4, r.advice);
-            w.para("    ", 4, &format!("Sources: {}", sources(r.source)));
+    explanation(&mut w, a);
+    w.out.push('\n');
+    w.para("", 0, DISCLAIMER);
+    w.out
+}
+
+/// What to do now, why, and nothing else: the verdict first and the action last.
+fn emergency(w: &mut Writer, a: &Assessment<'_>, view: &View<'_>) {
+    let titles: Vec<&str> = view.why.iter().map(|r| r.title).collect();
+    w.out.push('\n');
+    w.para("", 0, &format!("Why: {}.", titles.join("; ")));
+    w.para("", 0, "No massage of any kind.");
+    w.heading("What to do now");
+    // One instruction per place to go; the first reason's words say it best.
+    let mut seen: Vec<&str> = Vec::new();
+    for s in a.confirmed_referrals() {
+        if seen.contains(&s.who) {
+            continue;
+        }
+        seen.push(s.who);
+        let advice = view
+            .why
+            .iter()
+            .find(|r| r.rule == s.rule)
+            .map_or("", |r| r.advice);
+        w.para("  ", 2, advice);
+    }
+}
+
+fn full(w: &mut Writer, a: &Assessment<'_>, ctx: &Context<'_>, view: &View<'_>) {
+    let book = ctx.book;
+    w.heading("Why");
+    if view.why.is_empty() {
+        if view.unsettled.is_empty() {
+            w.bullet(
+                "None of the rulebook's red flags or contraindications apply to your answers.",
+            );
+        } else {
+            w.bullet(
+                "Some questions that matter are still open: settle them (below) before booking.",
+            );
+        }
+    }
+    for r in &view.why {
+        w.bullet(&format!("{} {}", r.title, view.source_numbers(r, book)));
+        w.para("    ", 4, r.advice);
+    }
+    if !view.also.is_empty() {
+        w.heading("Also noted");
+        for r in &view.also {
+            w.bullet(&format!(
+                "{}: {} {}",
+                r.title,
+                r.advice,
+                view.source_numbers(r, book)
+            ));
         }
     }
 
-    if !a.to_check.is_empty() {
-        w.heading("Not answered, so please check these");
-        for (prompt, tier) in questions_to_check(a) {
+    if !view.visits.is_empty() {
+        w.heading("Whom to see, and how soon");
+        for v in &view.visits {
             w.bullet(&format!(
-                "{prompt} (could mean: {})",
-                tier_label(tier).to_lowercase()
+                "{}, {}: {}.",
+                capitalise(v.who),
+                v.when.describe(),
+                v.why.join("; ")
             ));
+        }
+    }
+
+    if !view.unsettled.is_empty() {
+        w.heading("Questions to settle");
+        for u in &view.unsettled {
+            w.bullet(&format!("{}: {}", view::state_words(u.state), u.prompt));
+            let mut then = capitalise(view::could_mean(u.could_mean));
+            then.push('.');
+            if let Some((who, when)) = u.meanwhile {
+                then.push_str(&format!(" Until you know: {who}, {}.", when.describe()));
+            }
+            w.para("    ", 4, &then);
         }
     }
 
     if let Some(wait) = &a.wait {
         w.heading("When to wait");
-        let from = if wait.counted_from_event {
-            ""
-        } else {
-            " (counted from today, as the start date was not given)"
-        };
-        match (wait.days, wait.until) {
-            (Some(days), Some(until)) => {
-                let unit = if days == 1 { "day" } else { "days" };
-                w.bullet(&format!(
-                    "Wait at least {days} more {unit}, until {until}{from}."
-                ));
-            }
-            _ => w.bullet("Wait until the following is true."),
+        if let (Some(days), Some(until)) = (wait.days, wait.until) {
+            let unit = if days == 1 { "day" } else { "days" };
+            let from = if wait.counted_from_event {
+                ""
+            } else {
+                " (counted from today)"
+            };
+            w.bullet(&format!(
+                "At least {days} more {unit}, until {until}{from}."
+            ));
         }
         for e in &wait.ends_when {
-            w.para("    ", 4, &format!("Ends when: {e}"));
+            w.bullet(&format!("Until {e}."));
         }
     }
 
-    if !a.see.is_empty() {
-        w.heading("Whom to see, and how soon");
-        // One line per clinician and urgency, listing every reason.
-        let mut grouped: Vec<(&str, crate::rulebook::Urgency, Vec<&str>)> = Vec::new();
-        for s in &a.see {
-            match grouped
-                .iter_mut()
-                .find(|(who, when, _)| *who == s.who && *when == s.when)
-            {
-                Some(entry) => entry.2.push(s.why),
-                None => grouped.push((s.who, s.when, vec![s.why])),
-            }
-        }
-        for (who, when, why) in grouped {
-            let who = capitalise(who);
-            w.bullet(&format!("{who}, {}: {}.", when.describe(), why.join("; ")));
-        }
-    }
-
-    if a.show_techniques && !a.techniques.is_empty() {
-        w.heading(a.techniques_heading);
-        for (i, t) in a.techniques.iter().take(5).enumerate() {
-            let line = format!(
-                "{}. {} {:>3}/100  {} ({} pressure)",
-                i + 1,
-                bar(t.score),
-                t.score,
-                t.name,
-                t.pressure.as_str(),
-            );
-            w.para("  ", 5, &line);
-            for r in &t.reasons {
-                w.para("       ", 7, &format!("{:+} {}", r.delta, r.title));
-            }
-        }
-    }
-
-    if !a.avoid.is_empty() {
+    if a.no_massage {
         w.heading("Avoid");
-        for t in &a.avoid {
-            let confirmed: Vec<&str> = t
-                .reasons
-                .iter()
-                .filter(|r| !r.precaution)
-                .map(|r| r.title)
-                .collect();
-            let precautions: Vec<&str> = t
-                .reasons
-                .iter()
-                .filter(|r| r.precaution)
-                .map(|r| r.title)
-                .collect();
-            let mut why = confirmed.join("; ");
-            if !precautions.is_empty() {
-                if !why.is_empty() {
-                    why.push_str("; ");
-                }
-                why.push_str(&format!(
-                    "until you have checked: {}",
-                    precautions.join("; ")
-                ));
+        let why: Vec<&str> = view.avoid.iter().flat_map(|g| g.because.clone()).collect();
+        let mut why_unique: Vec<&str> = Vec::new();
+        for t in why {
+            if !why_unique.contains(&t) {
+                why_unique.push(t);
             }
-            w.bullet(&format!("{}: {why}.", t.name));
-            // One confirmed reason is worth explaining in full.
-            if let [only] = t.reasons.as_slice()
-                && !only.precaution
-            {
-                w.para("    ", 4, &only.why);
+        }
+        if why_unique.is_empty() {
+            w.bullet("No massage of any kind until you have settled the questions above.");
+        } else {
+            w.bullet(&format!(
+                "No massage of any kind until you have been assessed: {}.",
+                why_unique.join("; ")
+            ));
+        }
+    } else {
+        if a.show_techniques && !a.techniques.is_empty() {
+            w.heading(a.techniques_heading);
+            for (i, t) in a.techniques.iter().take(5).enumerate() {
+                let line = format!(
+                    "{}. {} {:>3}/100  {} ({} pressure)",
+                    i + 1,
+                    bar(t.score),
+                    t.score,
+                    t.name,
+                    t.pressure.as_str(),
+                );
+                w.para("  ", 5, &line);
+                // The lines add up to the score: where it starts, then each change.
+                w.para("       ", 7, &format!("{:>3} to start with", t.base_score));
+                for r in &t.reasons {
+                    w.para("       ", 7, &format!("{:>+3} {}", r.delta, r.title));
+                }
+                let sum = i32::from(t.base_score) + t.reasons.iter().map(|r| r.delta).sum::<i32>();
+                if sum != i32::from(t.score) {
+                    w.para(
+                        "       ",
+                        7,
+                        &format!("(kept within 0-100: {sum} counts as {})", t.score),
+                    );
+                }
+            }
+        }
+        if !view.avoid.is_empty() {
+            w.heading("Avoid");
+            for g in &view.avoid {
+                let why = if g.because.is_empty() {
+                    "until you have settled the questions above".to_string()
+                } else {
+                    g.because.join("; ")
+                };
+                w.bullet(&format!("{}: {why}.", and_list(&g.names)));
             }
         }
     }
@@ -232,38 +284,28 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     }
 
     if !a.care.is_empty() {
-        w.heading("Complementary care");
+        w.heading("What helps meanwhile");
         for c in &a.care {
             w.bullet(&format!("{}: {}", c.name, c.advice));
         }
     }
 
-    if a.trace.iter().any(|t| t.conditions.is_some()) {
-        w.heading("How this was decided (every rule, in order)");
-        for t in &a.trace {
-            let tier = t.tier.map_or(String::new(), |t| format!(" [{t}]"));
+    if !a.safety_net.is_empty() {
+        w.heading("If things change");
+        for line in &a.safety_net {
+            w.bullet(line);
+        }
+    }
+
+    if !view.sources.is_empty() {
+        w.heading("Sources");
+        for c in &view.sources {
+            let url = c.url.map_or(String::new(), |u| format!(" {u}"));
             w.para(
-                "  ",
-                4,
-                &format!(
-                    "{} {}{tier}: {}",
-                    t.result.as_str(),
-                    t.rule,
-                    t.source.join(", ")
-                ),
+                &format!("  [{}] ", c.number),
+                6,
+                &format!("{}{url}", c.title),
             );
-            for c in t.conditions.iter().flatten() {
-                let indent = "  ".repeat(c.depth + 2);
-                let answer = c
-                    .answer
-                    .as_ref()
-                    .map_or(String::new(), |a| format!(" (answer: {a})"));
-                w.para(
-                    &indent,
-                    indent.len() + 2,
-                    &format!("{}{answer} -> {}", c.test, c.result.as_str()),
-                );
-            }
         }
     }
 
@@ -272,38 +314,59 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         "",
         0,
         &format!(
-            "Rulebook {} {}, assessed {}. Rules applied: {}.",
-            ctx.book.meta.name,
-            ctx.book.meta.version,
-            ctx.date,
-            if a.trace.is_empty() {
+            "Rulebook: {} {}. Assessed on {}.",
+            ctx.book.meta.name, ctx.book.meta.version, ctx.date
+        ),
+    );
+}
+
+/// With `--explain`: every rule, in order, each condition with the answer it read.
+fn explanation(w: &mut Writer, a: &Assessment<'_>) {
+    if !a.trace.iter().any(|t| t.conditions.is_some()) {
+        return;
+    }
+    w.heading("How this was decided (every rule, in order)");
+    for t in &a.trace {
+        let tier = t.tier.map_or(String::new(), |t| format!(" [{t}]"));
+        w.para(
+            "  ",
+            4,
+            &format!(
+                "{} {}{tier}: {}",
+                t.result.as_str(),
+                t.rule,
+                t.source.join(", ")
+            ),
+        );
+        for c in t.conditions.iter().flatten() {
+            let indent = "  ".repeat(c.depth + 2);
+            let answer = c
+                .answer
+                .as_ref()
+                .map_or(String::new(), |a| format!(" (answer: {a})"));
+            w.para(
+                &indent,
+                indent.len() + 2,
+                &format!("{}{answer} -> {}", c.test, c.result.as_str()),
+            );
+        }
+    }
+    let fired: Vec<&str> = a
+        .trace
+        .iter()
+        .filter(|t| t.result == crate::engine::Truth::True)
+        .map(|t| t.rule)
+        .collect();
+    w.para(
+        "",
+        0,
+        &format!(
+            "Rules applied: {}.",
+            if fired.is_empty() {
                 "none".to_string()
             } else {
-                a.trace
-                    .iter()
-                    .map(|t| t.rule)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                fired.join(", ")
             }
         ),
     );
-    w.out.push('\n');
-    w.para("", 0, DISCLAIMER);
-    w.out
-}
-
-/// Each undecided question once, with the strictest tier a yes could lead to, strictest
-/// first (then in the order the rules read them).
-fn questions_to_check<'a>(a: &Assessment<'a>) -> Vec<(&'a str, Tier)> {
-    let mut out = a.questions_to_check();
-    out.sort_by_key(|entry| std::cmp::Reverse(entry.1));
-    out.into_iter().map(|(q, tier)| (q.prompt, tier)).collect()
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

@@ -106,6 +106,7 @@ pub struct Referral {
     pub when: String,
     pub why: String,
     pub rule: String,
+    pub precaution: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,221 @@
+//! What the reports for people show, arranged once for the text and Markdown formats:
+//! the reasons for the verdict apart from lower-tier notes, referrals the person's own
+//! answers call for apart from questions still to settle, techniques to avoid grouped by
+//! their reasons, and the sources cited, numbered. It arranges and words; every decision
+//! was made by the engine.
+
+use crate::engine::{AnswerState, Assessment, Reason};
+use crate::rulebook::{Rulebook, Tier, Urgency};
+
+/// One line of "Whom to see": one clinician and urgency, with every reason.
+pub struct Visit<'a> {
+    pub who: &'a str,
+    pub when: Urgency,
+    pub why: Vec<&'a str>,
+}
+
+/// A question the person was not sure about or did not answer.
+pub struct Unsettled<'a> {
+    pub prompt: &'a str,
+    pub state: AnswerState,
+    /// The strictest verdict a "yes" could lead to.
+    pub could_mean: Tier,
+    /// Whom to see meanwhile, when the rulebook asks for it.
+    pub meanwhile: Option<(&'a str, Urgency)>,
+}
+
+/// Techniques excluded for the same reasons.
+pub struct AvoidGroup<'a> {
+    pub names: Vec<&'a str>,
+    /// Titles of the rules the person's answers fired.
+    pub because: Vec<&'a str>,
+    /// Whether some exclusion waits on a question still to settle.
+    pub until_settled: bool,
+}
+
+/// A source cited by the reasons shown, with its number in the report.
+pub struct Cited<'a> {
+    pub number: usize,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+}
+
+pub struct View<'a> {
+    /// Rules at the verdict's tier.
+    pub why: Vec<&'a Reason<'a>>,
+    /// Rules below the verdict's tier.
+    pub also: Vec<&'a Reason<'a>>,
+    pub visits: Vec<Visit<'a>>,
+    pub unsettled: Vec<Unsettled<'a>>,
+    pub avoid: Vec<AvoidGroup<'a>>,
+    pub sources: Vec<Cited<'a>>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(a: &'a Assessment<'a>, book: &'a Rulebook) -> View<'a> {
+        let (why, also): (Vec<&Reason<'a>>, Vec<&Reason<'a>>) =
+            a.reasons.iter().partition(|r| r.tier == a.tier);
+        let mut sources: Vec<Cited<'a>> = Vec::new();
+        for r in why.iter().chain(&also) {
+            for id in r.source {
+                if let Some(s) = book.sources.iter().find(|s| &s.id == id)
+                    && !sources.iter().any(|c| c.title == s.title)
+                {
+                    sources.push(Cited {
+                        number: sources.len() + 1,
+                        title: &s.title,
+                        url: s.url.as_deref(),
+                    });
+                }
+            }
+        }
+        View {
+            why,
+            also,
+            visits: visits(a),
+            unsettled: unsettled(a),
+            avoid: avoid_groups(a),
+            sources,
+        }
+    }
+
+    /// `[1, 3]`: the numbers of a reason's sources in this report.
+    pub fn source_numbers(&self, reason: &Reason<'_>, book: &Rulebook) -> String {
+        let numbers: Vec<String> = reason
+            .source
+            .iter()
+            .filter_map(|id| book.source_title(id))
+            .filter_map(|title| self.sources.iter().find(|c| c.title == title))
+            .map(|c| c.number.to_string())
+            .collect();
+        if numbers.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", numbers.join(", "))
+        }
+    }
+}
+
+fn visits<'a>(a: &'a Assessment<'a>) -> Vec<Visit<'a>> {
+    let mut out: Vec<Visit<'a>> = Vec::new();
+    for s in a.confirmed_referrals() {
+        match out.iter_mut().find(|v| v.who == s.who && v.when == s.when) {
+            Some(v) => {
+                if !v.why.contains(&s.why) {
+                    v.why.push(s.why);
+                }
+            }
+            None => out.push(Visit {
+                who: s.who,
+                when: s.when,
+                why: vec![s.why],
+            }),
+        }
+    }
+    out
+}
+
+fn unsettled<'a>(a: &'a Assessment<'a>) -> Vec<Unsettled<'a>> {
+    let mut out: Vec<Unsettled<'a>> = a
+        .questions_to_check()
+        .into_iter()
+        .map(|(q, could_mean)| Unsettled {
+            prompt: q.prompt,
+            state: q.answer,
+            could_mean,
+            meanwhile: a.precaution_for(q.id).map(|s| (s.who, s.when)),
+        })
+        .collect();
+    // The questions that could mean the most come first.
+    out.sort_by_key(|u| std::cmp::Reverse(u.could_mean));
+    out
+}
+
+fn avoid_groups<'a>(a: &'a Assessment<'a>) -> Vec<AvoidGroup<'a>> {
+    let mut out: Vec<AvoidGroup<'a>> = Vec::new();
+    for t in &a.avoid {
+        let mut because: Vec<&str> = Vec::new();
+        for r in t.reasons.iter().filter(|r| !r.precaution) {
+            if !because.contains(&r.title) {
+                because.push(r.title);
+            }
+        }
+        let until_settled = t.reasons.iter().any(|r| r.precaution);
+        match out
+            .iter_mut()
+            .find(|g| g.because == because && g.until_settled == until_settled)
+        {
+            Some(g) => g.names.push(t.name),
+            None => out.push(AvoidGroup {
+                names: vec![t.name],
+                because,
+                until_settled,
+            }),
+        }
+    }
+    out
+}
+
+/// "A, B and C".
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// How a person's undecided answer is described.
+pub fn state_words(state: AnswerState) -> &'static str {
+    match state {
+        AnswerState::NotSure => "You were not sure",
+        AnswerState::NotAnswered => "Not answered",
+    }
+}
+
+/// What a "yes" could lead to, in words.
+pub fn could_mean(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Emergency => "if the answer is yes, get emergency help",
+        Tier::SeeClinician => "if the answer is yes, see a clinician before any massage",
+        Tier::Wait => "if the answer is yes, wait before having a massage",
+        Tier::Caution => "the answer changes how the massage should be done",
+        Tier::Suitable => "the answer does not change the verdict",
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A choice's label instead of its id, for an answer shown to people.
+pub fn answer_words(q: &crate::rulebook::Question, value: crate::answers::Value) -> Option<String> {
+    use crate::answers::Value;
+    let label = |i: usize| q.choices.get(i).map_or("", |c| c.label.as_str());
+    Some(match value {
+        Value::Unanswered => return None,
+        Value::Unknown => "Not sure".into(),
+        Value::Bool(true) => "Yes".into(),
+        Value::Bool(false) => "No".into(),
+        Value::Number(n) => {
+            let n = crate::answers::format_number(n);
+            match q.unit.as_deref() {
+                Some(unit) => format!("{n} {unit}"),
+                None => n,
+            }
+        }
+        Value::Choice(c) => label(usize::from(c)).to_string(),
+        Value::Set(0) => "None of these".into(),
+        Value::Set(set) => {
+            let labels: Vec<&str> = (0..q.choices.len())
+                .filter(|i| set & (1u64 << i) != 0)
+                .map(label)
+                .collect();
+            labels.join("; ")
+        }
+    })
+}

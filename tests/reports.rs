@@ -1,0 +1,301 @@
+//! The reports as the person reads them: one clear message, only the facts they gave,
+//! and at an emergency nothing but what to do now.
+
+mod common;
+
+use common::{TODAY, bin};
+use massage_check::answers::{Answers, Value};
+use massage_check::engine::Engine;
+use massage_check::rulebook::{Rulebook, Tier};
+
+fn engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(Rulebook::builtin().expect("builtin")).expect("compiles"))
+}
+
+/// Answers that fire rule `rule` (its witness), with every other question unanswered,
+/// written as an answers file.
+fn witness_yaml(rules: &[usize]) -> String {
+    let e = engine();
+    let mut answers = Answers::empty(e.book());
+    for &rule in rules {
+        for (q, v) in e.witness(rule).expect("a witness") {
+            answers.values[q] = match (answers.values[q], v) {
+                (Value::Set(a), Value::Set(b)) => Value::Set(a | b),
+                (_, v) => v,
+            };
+        }
+    }
+    massage_check::answers::to_yaml(e.book(), &answers)
+}
+
+fn text_report(answers: &str, extra: &[&str]) -> String {
+    let out = bin()
+        .args(["check", "-", "--today", TODAY])
+        .args(extra)
+        .write_stdin(answers.to_string())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn emergency_rules() -> Vec<usize> {
+    let book = engine().book();
+    (0..book.rules.len())
+        .filter(|&i| book.rules[i].tier == Some(Tier::Emergency))
+        .collect()
+}
+
+/// The checks every emergency report must pass.
+fn assert_short_emergency(report: &str, what: &str) {
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines.len() <= 15,
+        "{what}: {} lines at 80 columns:\n{report}",
+        lines.len()
+    );
+    assert!(lines[0].starts_with("EMERGENCY: "), "{what}: verdict first");
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= 80),
+        "{what}: 80 columns"
+    );
+    assert!(report.contains("No massage of any kind."), "{what}");
+    for absent in [
+        "When to wait",
+        "Questions to settle",
+        "What helps",
+        "suit best",
+        "Tell your therapist",
+        "If things change",
+        "Rules applied",
+    ] {
+        assert!(!report.contains(absent), "{what}: {absent:?} in\n{report}");
+    }
+    // The action is last: the paragraph before the disclaimer is under "What to do now".
+    let action = report.find("What to do now").expect("an action");
+    let disclaimer = report.find("This is information").expect("disclaimer");
+    assert!(action < disclaimer, "{what}");
+    assert!(
+        report[action..disclaimer].lines().count() >= 2,
+        "{what}: an instruction under the heading"
+    );
+}
+
+#[test]
+fn every_emergency_report_is_short_with_the_action_last() {
+    let rules = emergency_rules();
+    for &rule in &rules {
+        let id = &engine().book().rules[rule].id;
+        assert_short_emergency(&text_report(&witness_yaml(&[rule]), &[]), id);
+    }
+    // Two emergencies at once (two places to go) still fit.
+    for pair in rules.windows(2) {
+        let what = format!("{:?}", pair);
+        assert_short_emergency(&text_report(&witness_yaml(pair), &[]), &what);
+    }
+}
+
+#[test]
+fn an_emergency_in_batch_has_no_wait_and_no_techniques() {
+    // Saddle numbness with every other question left out: the interview's early stop.
+    let out = bin()
+        .args(["batch", "--today", TODAY])
+        .write_stdin("{\"nerve_signs\": [\"saddle_numbness\"]}\n")
+        .output()
+        .expect("runs");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json line");
+    assert_eq!(line["tier"], "emergency");
+    assert!(line["wait"].is_null(), "{line}");
+    assert_eq!(line["techniques"], serde_json::json!([]));
+    assert_eq!(line["to_check"], serde_json::json!([]));
+    assert_eq!(line["see"][0]["when"], "now");
+    assert_eq!(line["see"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn whom_to_see_lists_only_what_the_person_reported() {
+    // Nerve signs unanswered: the same-day check is a question to settle, not a visit
+    // the person's answers call for.
+    let mut answers = String::new();
+    for (k, v) in massage_check::rulebook::builtin::benign_profile() {
+        if k != "nerve_signs" {
+            answers.push_str(&format!("{k}: {v}\n"));
+        }
+    }
+    let report = text_report(&answers, &[]);
+    assert!(report.starts_with("SEE A CLINICIAN FIRST"), "{report}");
+    assert!(!report.contains("Whom to see"), "{report}");
+    assert!(
+        report.contains(
+            "  - Not answered: Have you noticed any of these, new or getting worse? Pick all\n    that apply."
+        ),
+        "{report}"
+    );
+    let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("If the answer is yes, get emergency help."),
+        "{report}"
+    );
+    assert!(
+        flat.contains("Until you know: a GP or urgent care clinician, who can check for cauda equina signs, today."),
+        "{report}"
+    );
+
+    let not_sure = answers.clone() + "nerve_signs: unknown\n";
+    let report = text_report(&not_sure, &[]);
+    assert!(
+        report.contains("  - You were not sure: Have you noticed any of these"),
+        "{report}"
+    );
+}
+
+#[test]
+fn reports_for_people_carry_no_internal_ids() {
+    let e = engine();
+    let book = e.book();
+    for example in [
+        "examples/desk-worker.yaml",
+        "examples/herniated-disc.json",
+        "examples/cauda-equina.yaml",
+    ] {
+        let text = std::fs::read_to_string(common::repo_path(example)).expect("example");
+        for format in ["text", "markdown"] {
+            let report = text_report(&text, &["--format", format]);
+            assert!(!report.contains("Rules applied"), "{example} {format}");
+            // Words of the report, without the record's own id.
+            let words: Vec<&str> = report
+                .lines()
+                .filter(|l| !l.starts_with("Record: "))
+                .flat_map(|l| {
+                    l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                })
+                .collect();
+            for rule in &book.rules {
+                assert!(
+                    !words.contains(&rule.id.as_str()),
+                    "{example} {format}: rule id {} in\n{report}",
+                    rule.id
+                );
+            }
+            for s in &book.sources {
+                assert!(
+                    !words.contains(&s.id.as_str()),
+                    "{example} {format}: source key {} in\n{report}",
+                    s.id
+                );
+            }
+        }
+        // --explain keeps the ids for authors.
+        let explained = text_report(&text, &["--explain"]);
+        assert!(explained.contains("Rules applied: "), "{example}");
+    }
+}
+
+#[test]
+fn no_line_is_repeated_within_a_section() {
+    let e = engine();
+    // Every rule's witness over the benign profile: the reports people actually get.
+    for rule in 0..e.book().rules.len() {
+        let mut answers = String::new();
+        let witness = witness_yaml(&[rule]);
+        let keys: Vec<&str> = witness
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k))
+            .collect();
+        for (k, v) in massage_check::rulebook::builtin::benign_profile() {
+            if !keys.contains(&k.as_str()) {
+                answers.push_str(&format!("{k}: {v}\n"));
+            }
+        }
+        answers.push_str(&witness.replace(
+            "# massage-check answers; check them with: massage-check check FILE\n",
+            "",
+        ));
+        let out = bin()
+            .args(["check", "-", "--today", TODAY])
+            .write_stdin(answers.clone())
+            .output()
+            .expect("runs");
+        if !out.status.success() {
+            // A witness can contradict the benign profile's follow-ups; skip those.
+            continue;
+        }
+        let report = String::from_utf8_lossy(&out.stdout);
+        for section in report.split("\n\n") {
+            let bullets: Vec<&str> = section.lines().filter(|l| l.starts_with("  - ")).collect();
+            for (i, b) in bullets.iter().enumerate() {
+                assert!(
+                    !bullets[..i].contains(b),
+                    "{}: {b:?} twice in\n{section}",
+                    e.book().rules[rule].id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_one_leg_title_never_appears_for_both_legs() {
+    let report = text_report(
+        "pain_location: [one_leg, both_legs]\nlegs_new: no\nspine_cleared: yes\n",
+        &[],
+    );
+    assert!(!report.contains("Pain spreading down one leg"), "{report}");
+}
+
+#[test]
+fn json_lists_no_techniques_when_none_are_shown() {
+    // A see-a-clinician verdict that rules out massage until assessed.
+    let out = bin()
+        .args(["check", "-", "--format", "json", "--today", TODAY])
+        .write_stdin("general_signs: [weight_loss]\n")
+        .output()
+        .expect("runs");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["tier"], "see_clinician");
+    assert_eq!(r["show_techniques"], false);
+    assert_eq!(r["no_massage"], true);
+    assert_eq!(r["techniques"], serde_json::json!([]));
+}
+
+#[test]
+fn score_lines_add_up_to_the_score() {
+    let text =
+        std::fs::read_to_string(common::repo_path("examples/desk-worker.yaml")).expect("example");
+    let report = text_report(&text, &[]);
+    let mut lines = report.lines().peekable();
+    let mut checked = 0;
+    while let Some(line) = lines.next() {
+        let Some(pos) = line.find("/100") else {
+            continue;
+        };
+        let score: i32 = line[..pos]
+            .split_whitespace()
+            .last()
+            .expect("score")
+            .parse()
+            .expect("number");
+        let mut sum = 0;
+        while let Some(next) = lines.peek() {
+            let t = next.trim_start();
+            let Some(first) = t.split_whitespace().next() else {
+                break;
+            };
+            match first.parse::<i32>() {
+                Ok(n) if next.starts_with("       ") => {
+                    sum += n;
+                    lines.next();
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(sum, score, "{line}\n{report}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "{report}");
+}
