@@ -282,23 +282,36 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     }
     let engine = load_engine(global.rules.as_deref())?;
     let date = today(global);
+    // Follow-ups are asked only when they apply, so this is the count for most people.
+    let questions = engine
+        .book()
+        .questions
+        .iter()
+        .filter(|q| q.ask_if.is_none())
+        .count();
+    let kept = match &args.save {
+        Some(path) => format!("your answers will be saved to {}", path.display()),
+        None => "your answers are not kept".to_string(),
+    };
     eprintln!(
-        "massage-check: a few questions about your back. Ctrl-C stops at any time; nothing is kept."
+        "massage-check: about {questions} questions about your back; {kept}.\nShift-Tab goes back a question; Esc stops."
     );
-    let (answers, emergency) = match interview::run(&engine, &mut TerminalPrompter, date) {
+    let (answers, emergency) = match interview::run(&engine, &mut TerminalPrompter::default(), date)
+    {
         Ok(done) => done,
         Err(Stop::Interrupted) => return Err(Interrupted.into()),
-        Err(Stop::EndOfInput) => {
+        Err(Stop::Quit | Stop::EndOfInput) => {
             return Err(UsageError(
-                "the interview ended before it finished (end of input or Esc); nothing was saved"
-                    .into(),
+                "the interview was stopped before it finished; nothing was saved".into(),
             )
             .into());
         }
         Err(Stop::Terminal(why)) => bail!("cannot run the interview: {why}"),
     };
     if emergency {
-        eprintln!("massage-check: stopping here: one of your answers needs urgent care.");
+        eprintln!("\nmassage-check: stopping here: one of your answers needs urgent care.\n");
+    } else {
+        eprintln!();
     }
     // The report comes first, whatever happens to the save: an emergency must reach the
     // person even when the disk is full.

@@ -18,6 +18,7 @@ pub mod output_file;
 pub mod report;
 pub mod rulebook;
 pub mod schema;
+pub mod signals;
 pub(crate) mod suggest;
 pub mod template;
 mod yaml;

@@ -5,6 +5,7 @@ use massage_check::{app, cli::Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    massage_check::signals::install();
     match app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

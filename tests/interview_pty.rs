@@ -1,17 +1,27 @@
 //! Drives the real binary's interview in a pseudo-terminal. Every expectation has a
-//! timeout, so a hung prompt fails the test instead of hanging CI.
+//! timeout, so a hung prompt fails the test instead of hanging CI. The keys for each
+//! question are worked out from the rulebook, so a new choice cannot silently shift
+//! what a test answers.
 #![cfg(unix)]
 
 mod common;
 
 use std::process::Command;
 
+use massage_check::rulebook::{Question, QuestionType, Rulebook};
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
 const TIMEOUT_MS: u64 = 15_000;
 const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
+const SHIFT_TAB: &str = "\x1b[Z";
+const CTRL_U: &str = "\x15";
+
+fn book() -> &'static Rulebook {
+    static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+    BOOK.get_or_init(|| Rulebook::builtin().expect("builtin"))
+}
 
 fn spawn(args: &[&str]) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_massage-check"));
@@ -29,8 +39,12 @@ fn spawn_shell(script: &str) -> PtySession {
 
 /// Waits for question `n` to be asked, then sends `keys`.
 fn answer(p: &mut PtySession, n: usize, keys: &str) {
-    p.exp_string(&format!("question {n} of about"))
+    p.exp_string(&format!("Question {n} of about"))
         .unwrap_or_else(|e| panic!("question {n} was not asked: {e}"));
+    send(p, keys);
+}
+
+fn send(p: &mut PtySession, keys: &str) {
     p.send(keys).expect("send keys");
     p.flush().expect("flush");
 }
@@ -42,81 +56,264 @@ fn exit_code(p: &mut PtySession) -> i32 {
     }
 }
 
-/// The keys for a benign case, question by question (see rules/questions.yaml).
-fn benign_keys() -> Vec<String> {
-    let no = format!("{DOWN}{ENTER}");
-    let mut keys = vec![
-        format!("40{ENTER}"),                 // age
-        format!("3{ENTER}"),                  // pain_intensity
-        format!("{DOWN}{DOWN}{DOWN}{ENTER}"), // pain_duration: over 12 weeks
-        format!(" {ENTER}"),                  // pain_location: lower back
-        format!(" {ENTER}"),                  // pain_character: dull ache
-        no.clone(),                           // sudden_worsening
-    ];
-    keys.extend(std::iter::repeat_n(no.clone(), 10)); // the red flags, saddle .. clots
-    keys.push(ENTER.into()); // diagnoses: none
-    keys.push(no.clone()); // recent_injury
-    keys.push(ENTER.into()); // recent_surgery: no
-    keys.push(ENTER.into()); // allergies: none
-    keys.extend(std::iter::repeat_n(no.clone(), 4)); // thinners, relievers, pregnant, worse before
-    keys.push(ENTER.into()); // goal: relaxation
-    keys.push(ENTER.into()); // pressure: light
-    keys.push(no); // frequency: monthly
-    keys
+/// The keys that give `value` (as written in an answers file) to question `q`.
+fn keys_for(q: &Question, value: &serde_json::Value) -> String {
+    let choice = |id: &str| {
+        q.choices
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{} has no choice {id}", q.id))
+    };
+    match q.kind {
+        QuestionType::Number | QuestionType::Scale => format!("{value}{ENTER}"),
+        // Choice lists are numbered from 1; yes/no is "1. Yes", "2. No".
+        QuestionType::YesNo => {
+            let yes = value.as_bool().unwrap_or(value.as_str() == Some("yes"));
+            format!("{}{ENTER}", if yes { 1 } else { 2 })
+        }
+        QuestionType::OneOf => {
+            format!(
+                "{}{ENTER}",
+                choice(value.as_str().expect("a choice id")) + 1
+            )
+        }
+        QuestionType::SeveralOf => {
+            let picked: Vec<usize> = value
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|v| choice(v.as_str().expect("a choice id")))
+                .collect();
+            // "None of these" sits just after the choices.
+            let targets = if picked.is_empty() {
+                vec![q.choices.len()]
+            } else {
+                picked
+            };
+            let mut keys = String::new();
+            let mut at = 0;
+            for t in targets {
+                keys.push_str(&DOWN.repeat(t - at));
+                keys.push(' ');
+                at = t;
+            }
+            keys.push_str(ENTER);
+            keys
+        }
+    }
+}
+
+/// The benign profile's answers, in the order the interview asks them.
+fn benign_path() -> Vec<(&'static Question, serde_json::Value)> {
+    let profile = massage_check::rulebook::builtin::benign_profile();
+    book()
+        .questions
+        .iter()
+        .filter_map(|q| profile.get(&q.id).map(|v| (q, v.clone())))
+        .collect()
 }
 
 #[test]
-fn a_benign_interview_ends_with_the_report() {
+fn a_benign_interview_ends_with_the_report_within_the_prompt_budget() {
     let mut p = spawn(&["ask", "--today", common::TODAY]);
-    for (i, keys) in benign_keys().iter().enumerate() {
-        answer(&mut p, i + 1, keys);
+    p.exp_string("your answers are not kept")
+        .expect("says nothing is kept without --save");
+    let path = benign_path();
+    assert!(
+        path.len() <= 20,
+        "{} prompts on the benign path",
+        path.len()
+    );
+    for (i, (q, v)) in path.iter().enumerate() {
+        answer(&mut p, i + 1, &keys_for(q, v));
     }
     p.exp_string("SUITABLE: Massage suits you now")
         .expect("verdict");
-    p.exp_string("not a diagnosis").expect("disclaimer");
-    assert_eq!(exit_code(&mut p), 0);
-}
-
-#[test]
-fn an_emergency_answer_stops_the_interview_and_shows_the_advice() {
-    let mut p = spawn(&["ask", "--today", common::TODAY]);
-    answer(&mut p, 1, &format!("40{ENTER}"));
-    answer(&mut p, 2, &format!("6{ENTER}"));
-    answer(&mut p, 3, ENTER);
-    answer(&mut p, 4, ENTER);
-    answer(&mut p, 5, ENTER);
-    answer(&mut p, 6, &format!("{DOWN}{ENTER}"));
-    answer(&mut p, 7, ENTER); // saddle numbness: yes
-    p.exp_string("stopping here").expect("early stop");
-    p.exp_string("EMERGENCY").expect("emergency verdict");
     let rest = p.exp_eof().expect("ends");
+    assert!(rest.contains("not a diagnosis"));
     assert!(
-        !rest.contains("question 8 of"),
-        "no question after the emergency"
+        !rest.contains(&format!("Question {} of", path.len() + 1)),
+        "no prompt beyond the benign path"
     );
     assert_eq!(exit_code(&mut p), 0);
 }
 
 #[test]
-fn an_invalid_entry_is_refused_with_the_reason_and_asked_again() {
-    let mut p = spawn(&["ask"]);
+fn enter_alone_never_answers_a_list_or_a_checklist() {
+    // The benign path, plus a detour through yes/no follow-ups: pain in both legs
+    // (long-standing) and a disc problem ask "Is the pain in both legs new?" and "has a
+    // doctor said massage is OK?".
+    let mut answers = massage_check::rulebook::builtin::benign_profile();
+    answers.insert(
+        "pain_location".into(),
+        serde_json::json!(["lower_back", "both_legs"]),
+    );
+    answers.insert("legs_new".into(), serde_json::json!(false));
+    answers.insert("diagnoses".into(), serde_json::json!(["spinal_stenosis"]));
+    answers.insert("spine_cleared".into(), serde_json::json!(true));
+    let path: Vec<(&Question, serde_json::Value)> = book()
+        .questions
+        .iter()
+        .filter_map(|q| answers.get(&q.id).map(|v| (q, v.clone())))
+        .collect();
+    let mut p = spawn(&["ask", "--today", common::TODAY]);
+    let mut lists = 0;
+    for (i, (q, v)) in path.iter().enumerate() {
+        p.exp_string(&format!("Question {} of about", i + 1))
+            .unwrap_or_else(|e| panic!("question {} ({}) was not asked: {e}", i + 1, q.id));
+        if !matches!(q.kind, QuestionType::Number | QuestionType::Scale) {
+            // A hurried Enter: refused with the reason, and the same question stays.
+            send(&mut p, ENTER);
+            let refusal = if q.kind == QuestionType::SeveralOf {
+                "Tick at least one line"
+            } else {
+                "Pick an answer first"
+            };
+            p.exp_string(refusal)
+                .unwrap_or_else(|e| panic!("{}: Enter alone was not refused: {e}", q.id));
+            // Moving onto a line is not ticking it either.
+            if q.kind == QuestionType::SeveralOf {
+                send(&mut p, &format!("{DOWN}{ENTER}"));
+                p.exp_string(refusal).expect("still refused");
+                send(&mut p, "\x1b[A");
+            }
+            lists += 1;
+        }
+        send(&mut p, &keys_for(q, v));
+    }
+    p.exp_string("SUITABLE WITH CAUTION").expect("verdict");
+    p.exp_eof().expect("ends");
+    assert!(lists >= 16, "only {lists} list questions were driven");
+}
+
+#[test]
+fn an_emergency_answer_stops_the_interview_with_a_short_report() {
+    let mut p = spawn(&["ask", "--today", common::TODAY]);
+    let at = book()
+        .questions
+        .iter()
+        .position(|q| q.id == "nerve_signs")
+        .expect("question");
+    let path = benign_path();
+    let mut n = 0;
+    for (q, v) in &path {
+        n += 1;
+        if q.id == "nerve_signs" {
+            // Saddle numbness: the first line of the checklist.
+            answer(&mut p, n, &format!(" {ENTER}"));
+            break;
+        }
+        answer(&mut p, n, &keys_for(q, v));
+    }
+    assert!(n <= at + 1);
+    p.exp_string("stopping here").expect("early stop");
+    p.exp_string("EMERGENCY").expect("emergency verdict");
+    let rest = p.exp_eof().expect("ends");
+    assert!(
+        !rest.contains(&format!("Question {} of", n + 1)),
+        "no question after the emergency"
+    );
+    let report_lines = rest.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(report_lines <= 15, "{report_lines} lines:\n{rest}");
+    for absent in [
+        "When to wait",
+        "Questions to settle",
+        "suit best",
+        "What helps",
+    ] {
+        assert!(!rest.contains(absent), "{absent:?} in\n{rest}");
+    }
+    assert!(rest.contains("What to do now"), "{rest}");
+    assert_eq!(exit_code(&mut p), 0);
+}
+
+#[test]
+fn a_second_emergency_kind_also_stops_the_interview() {
+    // A heavy, squeezing ache (the urgent-signs checklist, second line).
+    let mut p = spawn(&["ask", "--today", common::TODAY]);
+    let mut n = 0;
+    for (q, v) in &benign_path() {
+        n += 1;
+        if q.id == "urgent_signs" {
+            answer(&mut p, n, &format!("{DOWN} {ENTER}"));
+            break;
+        }
+        answer(&mut p, n, &keys_for(q, v));
+    }
+    p.exp_string("stopping here").expect("early stop");
+    p.exp_string("Call your emergency number now")
+        .expect("the action");
+    p.exp_eof().expect("ends");
+}
+
+#[test]
+fn going_back_changes_an_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saved = dir.path().join("me.yaml");
+    let saved_arg = saved.display().to_string();
+    let mut p = spawn(&["ask", "--today", common::TODAY, "--save", &saved_arg]);
+    p.exp_string(&format!("will be saved to {saved_arg}"))
+        .expect("says where the answers go");
+    let path = benign_path();
+    answer(&mut p, 1, &format!("40{ENTER}"));
+    answer(&mut p, 2, &format!("3{ENTER}"));
+    // At question 3, back to question 2, and 9 instead of 3.
+    answer(&mut p, 3, SHIFT_TAB);
+    answer(&mut p, 2, &format!("9{ENTER}"));
+    for (i, (q, v)) in path.iter().enumerate().skip(2) {
+        answer(&mut p, i + 1, &keys_for(q, v));
+    }
+    p.exp_string("SEE A CLINICIAN FIRST")
+        .expect("9/10 is severe");
+    p.exp_eof().expect("ends");
+    let text = std::fs::read_to_string(&saved).expect("saved");
+    assert!(text.contains("pain_intensity: 9\n"), "{text}");
+}
+
+#[test]
+fn ctrl_u_clears_a_typed_answer_and_a_refused_one_is_cleared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saved = dir.path().join("me.yaml");
+    let saved_arg = saved.display().to_string();
+    let mut p = spawn(&["ask", "--today", common::TODAY, "--save", &saved_arg]);
     answer(&mut p, 1, &format!("150{ENTER}"));
     p.exp_string("150 is out of range").expect("reason shown");
-    // Still on question 1: clear the entry and give a valid age.
-    p.send("\x7f\x7f\x7f40\r").expect("send");
-    p.flush().expect("flush");
-    p.exp_string("question 2 of about")
-        .expect("moves on after a valid answer");
-    p.send_control('c').expect("ctrl-c");
-    p.flush().expect("flush");
+    // The refused entry was cleared: typing 41 gives 41, not 15041.
+    send(&mut p, &format!("41{CTRL_U}40{ENTER}"));
+    for (i, (q, v)) in benign_path().iter().enumerate().skip(1) {
+        answer(&mut p, i + 1, &keys_for(q, v));
+    }
     p.exp_eof().expect("ends");
+    let text = std::fs::read_to_string(&saved).expect("saved");
+    assert!(text.contains("age: 40\n"), "{text}");
+}
+
+#[test]
+fn esc_asks_before_throwing_the_answers_away() {
+    let mut p = spawn(&["ask"]);
+    answer(&mut p, 1, &format!("40{ENTER}"));
+    answer(&mut p, 2, "\x1b");
+    p.exp_string("Stop the interview?").expect("asks first");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    send(&mut p, "n");
+    // Still on question 2.
+    send(&mut p, &format!("3{ENTER}"));
+    p.exp_string("Question 3 of about").expect("goes on");
+    send(&mut p, "\x1b");
+    p.exp_string("Stop the interview?").expect("asks again");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    send(&mut p, "y");
+    let rest = p.exp_eof().expect("ends");
+    assert!(rest.contains("nothing was saved"), "{rest:?}");
+    assert!(!rest.contains("not a diagnosis"), "no partial report");
+    assert_eq!(exit_code(&mut p), 2);
 }
 
 #[test]
 fn ctrl_c_leaves_no_report_and_exits_130() {
     let mut p = spawn(&["ask"]);
     answer(&mut p, 1, &format!("40{ENTER}"));
-    p.exp_string("question 2 of about")
+    p.exp_string("Question 2 of about")
         .expect("second question");
     p.send_control('c').expect("ctrl-c");
     p.flush().expect("flush");
@@ -127,6 +324,27 @@ fn ctrl_c_leaves_no_report_and_exits_130() {
     );
     assert!(!rest.contains("not a diagnosis"), "no partial report");
     assert_eq!(exit_code(&mut p), 130);
+}
+
+#[test]
+fn sigterm_during_the_interview_restores_the_terminal() {
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    // The shell reports the terminal's mode after the interview is killed.
+    let mut p = spawn_shell(&format!(
+        "'{bin}' ask </dev/tty & echo \"PID=$!\"; wait; echo AFTER; stty -a"
+    ));
+    let (_, pid) = p.exp_regex("PID=[0-9]+").expect("pid");
+    let pid: i32 = pid.trim_start_matches("PID=").parse().expect("a pid");
+    p.exp_string("Question 1 of about").expect("asking");
+    // SAFETY: sending a signal to a child process we started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    p.exp_string("AFTER").expect("the interview ended");
+    let rest = p.exp_eof().expect("stty ran");
+    // Raw mode turns off `isig` and `icanon` (the test pty starts with `-echo`).
+    assert!(
+        rest.contains("isig icanon"),
+        "the terminal was left raw:\n{rest}"
+    );
 }
 
 #[test]
@@ -142,19 +360,18 @@ fn saved_answers_read_back_to_the_identical_assessment() {
         report.display()
     );
     let mut p = spawn_shell(&script);
-    let mut keys = benign_keys();
-    keys[17] = ENTER.to_string(); // recent_injury: yes
-    let mut n = 0;
-    for (i, k) in keys.iter().enumerate() {
-        n += 1;
-        answer(&mut p, n, k);
-        if i == 17 {
-            // The follow-ups to "yes, recent injury": 5 days ago, bruised.
-            n += 1;
-            answer(&mut p, n, &format!("5{ENTER}"));
-            n += 1;
-            answer(&mut p, n, &format!("{DOWN} {ENTER}"));
-        }
+    // The benign path, but a minor injury five days ago, bruised.
+    let mut answers = massage_check::rulebook::builtin::benign_profile();
+    answers.insert("injury".into(), serde_json::json!("minor"));
+    answers.insert("injury_days_ago".into(), serde_json::json!(5));
+    answers.insert("injury_signs".into(), serde_json::json!(["bruised"]));
+    let path: Vec<(&Question, serde_json::Value)> = book()
+        .questions
+        .iter()
+        .filter_map(|q| answers.get(&q.id).map(|v| (q, v.clone())))
+        .collect();
+    for (i, (q, v)) in path.iter().enumerate() {
+        answer(&mut p, i + 1, &keys_for(q, v));
     }
     p.exp_eof().expect("ends");
     assert_eq!(exit_code(&mut p), 0);
@@ -176,20 +393,6 @@ fn saved_answers_read_back_to_the_identical_assessment() {
 }
 
 #[test]
-fn end_of_input_leaves_no_report_and_exits_2() {
-    let mut p = spawn(&["ask"]);
-    answer(&mut p, 1, &format!("40{ENTER}"));
-    p.exp_string("question 2 of about")
-        .expect("second question");
-    p.send_control('d').expect("ctrl-d");
-    p.flush().expect("flush");
-    let rest = p.exp_eof().expect("ends");
-    assert!(rest.contains("nothing was saved"), "{rest:?}");
-    assert!(!rest.contains("not a diagnosis"), "no partial report");
-    assert_eq!(exit_code(&mut p), 2);
-}
-
-#[test]
 fn a_save_that_fails_at_the_end_still_shows_the_report_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("me.yaml");
@@ -205,12 +408,15 @@ fn a_save_that_fails_at_the_end_still_shows_the_report_first() {
     answer(&mut p, 1, &format!("40{ENTER}"));
     // The target becomes a directory during the interview: the save must fail at the end.
     std::fs::create_dir(&target).expect("mkdir");
-    answer(&mut p, 2, &format!("6{ENTER}"));
-    answer(&mut p, 3, ENTER);
-    answer(&mut p, 4, ENTER);
-    answer(&mut p, 5, ENTER);
-    answer(&mut p, 6, &format!("{DOWN}{ENTER}"));
-    answer(&mut p, 7, ENTER); // saddle numbness: yes
+    let mut n = 1;
+    for (q, v) in benign_path().iter().skip(1) {
+        n += 1;
+        if q.id == "nerve_signs" {
+            answer(&mut p, n, &format!(" {ENTER}"));
+            break;
+        }
+        answer(&mut p, n, &keys_for(q, v));
+    }
     p.exp_string("EMERGENCY").expect("the report is shown");
     p.exp_string("not a diagnosis").expect("the whole report");
     p.exp_string("not saved").expect("then the save failure");

@@ -192,6 +192,22 @@ impl Engine {
         applicable
     }
 
+    /// Whether question `i` will be asked given the answers so far: it has no `ask_if`,
+    /// or its `ask_if` is already true (an undecided follow-up is not counted yet).
+    pub fn will_ask(&self, answers: &Answers, i: usize) -> bool {
+        match self.ask_if.get(i) {
+            Some(Some(node)) => {
+                let applicable = self.applicable(answers);
+                node.eval(&Facts {
+                    values: &answers.values,
+                    applicable: &applicable,
+                }) == Truth::True
+            }
+            Some(None) => true,
+            None => false,
+        }
+    }
+
     /// [`Engine::applicable`] into `applicable`, which starts all true.
     fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool]) {
         for &i in &self.conditional {

@@ -1,13 +1,14 @@
 //! The interview: a plain state machine over the rulebook's questions (order, `ask_if`
-//! skip logic, validation, early stop on an emergency), driven through the small
-//! [`Prompter`] trait. The terminal adapter ([`terminal`]) is one implementation; tests
-//! script another.
+//! skip logic, validation, going back, early stop on an emergency), driven through the
+//! small [`Prompter`] trait. The terminal adapter ([`terminal`]) is one implementation;
+//! tests script another.
 
 pub mod terminal;
+pub mod widgets;
 
 use crate::answers::{self, Answers, Value};
 use crate::date::Date;
-use crate::engine::Engine;
+use crate::engine::{Detail, Engine};
 use crate::rulebook::{Question, Tier};
 
 /// How far along the interview is.
@@ -15,7 +16,9 @@ use crate::rulebook::{Question, Tier};
 pub struct Progress {
     /// 1-based number of the question being asked.
     pub number: usize,
-    /// The likely total: answered so far plus every remaining question that may apply.
+    /// The likely total: questions answered, this one, and every later question that
+    /// will be asked given the answers so far. A follow-up counts once it applies, so
+    /// the first estimate is the real count for a person who reports nothing.
     pub about: usize,
 }
 
@@ -24,31 +27,41 @@ pub struct Progress {
 pub enum Stop {
     #[error("interrupted")]
     Interrupted,
+    /// The person chose to stop (Esc, then confirmed).
+    #[error("stopped at your request")]
+    Quit,
     #[error("the input ended before the interview finished")]
     EndOfInput,
     #[error("cannot prompt: {0}")]
     Terminal(String),
 }
 
-/// Asks one question and returns a valid answer. `check` turns what the person typed or
-/// chose into an answer, or says why it is refused; the prompter shows the reason and
-/// asks again.
+/// What the person did at a prompt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reply {
+    Answer(Value),
+    /// Go back to the previous question.
+    Back,
+}
+
+/// Asks one question and returns a valid answer (or a request to go back). `check`
+/// turns what the person typed or chose into an answer, or says why it is refused; the
+/// prompter shows the reason and asks again.
 pub trait Prompter {
     fn ask(
         &mut self,
         question: &Question,
         progress: Progress,
         check: &dyn Fn(&str) -> Result<Value, String>,
-    ) -> Result<Value, Stop>;
+    ) -> Result<Reply, Stop>;
 }
 
 /// Where the interview is: which questions are answered, what comes next.
 pub struct Interview<'e> {
     engine: &'e Engine,
     answers: Answers,
-    /// Questions already asked (answered), in order.
-    asked: usize,
-    next: usize,
+    /// Questions answered, in the order they were asked.
+    history: Vec<usize>,
 }
 
 /// What to do next.
@@ -68,8 +81,7 @@ impl<'e> Interview<'e> {
         Interview {
             engine,
             answers: Answers::empty(engine.book()),
-            asked: 0,
-            next: 0,
+            history: Vec::new(),
         }
     }
 
@@ -87,18 +99,18 @@ impl<'e> Interview<'e> {
             return Step::Emergency;
         }
         let applicable = self.engine.applicable(&self.answers);
-        let Some(question) = (self.next..applicable.len()).find(|&i| applicable[i]) else {
+        let from = self.history.last().map_or(0, |&q| q + 1);
+        let Some(question) = (from..applicable.len()).find(|&i| applicable[i]) else {
             return Step::Done;
         };
-        self.next = question;
-        let remaining = (question..applicable.len())
-            .filter(|&i| applicable[i])
+        let later = (question + 1..applicable.len())
+            .filter(|&i| self.engine.will_ask(&self.answers, i))
             .count();
         Step::Ask {
             question,
             progress: Progress {
-                number: self.asked + 1,
-                about: self.asked + remaining,
+                number: self.history.len() + 1,
+                about: self.history.len() + 1 + later,
             },
         }
     }
@@ -107,7 +119,7 @@ impl<'e> Interview<'e> {
     pub fn check(&self, question: usize, text: &str) -> Result<Value, String> {
         let q = &self.engine.book().questions[question];
         match answers::interpret_text(q, text)? {
-            Value::Unanswered => Err(format!("please answer: {}", answers::allowed(q))),
+            Value::Unanswered => Err(format!("Please answer: {}.", answers::allowed(q))),
             value => Ok(value),
         }
     }
@@ -116,17 +128,26 @@ impl<'e> Interview<'e> {
     pub fn answer(&mut self, question: usize, value: Value) {
         if let Some(slot) = self.answers.values.get_mut(question) {
             *slot = value;
-            self.asked += 1;
-            self.next = question + 1;
+            self.history.push(question);
+        }
+    }
+
+    /// Goes back to the previous question: its answer is cleared and it is asked again.
+    /// At the first question there is nowhere to go, and nothing changes.
+    pub fn back(&mut self) {
+        if let Some(q) = self.history.pop()
+            && let Some(slot) = self.answers.values.get_mut(q)
+        {
+            *slot = Value::Unanswered;
         }
     }
 
     fn emergency_confirmed(&self, today: Date) -> bool {
         // Only a rule that fired counts (not a precaution for a question still to come),
         // and it is read from the decision, not from the words that explain it.
-        let (_, assessment) =
-            self.engine
-                .assess_detail(&self.answers, today, crate::engine::Detail::Brief);
+        let (_, assessment) = self
+            .engine
+            .assess_detail(&self.answers, today, Detail::Brief);
         assessment.confirmed_tier == Tier::Emergency
     }
 }
@@ -146,8 +167,10 @@ pub fn run(
             Step::Ask { question, progress } => {
                 let q = &engine.book().questions[question];
                 let check = |text: &str| interview.check(question, text);
-                let value = prompter.ask(q, progress, &check)?;
-                interview.answer(question, value);
+                match prompter.ask(q, progress, &check)? {
+                    Reply::Answer(value) => interview.answer(question, value),
+                    Reply::Back => interview.back(),
+                }
             }
         }
     }
@@ -188,7 +211,7 @@ mod tests {
             q: &Question,
             progress: Progress,
             check: &dyn Fn(&str) -> Result<Value, String>,
-        ) -> Result<Value, Stop> {
+        ) -> Result<Reply, Stop> {
             self.asked.push(q.id.clone());
             self.progress.push(progress);
             let queue = self
@@ -196,8 +219,11 @@ mod tests {
                 .get_mut(q.id.as_str())
                 .ok_or(Stop::EndOfInput)?;
             while let Some(reply) = queue.pop_front() {
+                if reply == "<back>" {
+                    return Ok(Reply::Back);
+                }
                 match check(&reply) {
-                    Ok(v) => return Ok(v),
+                    Ok(v) => return Ok(Reply::Answer(v)),
                     Err(why) => self.refused.push((q.id.clone(), why)),
                 }
             }
@@ -353,7 +379,7 @@ mod tests {
         );
         assert!(reasons[1].contains("-3 is out of range"), "{reasons:#?}");
         assert!(reasons[2].contains("11 is out of range"), "{reasons:#?}");
-        assert!(reasons[3].contains("please answer"), "{reasons:#?}");
+        assert!(reasons[3].contains("Please answer"), "{reasons:#?}");
         assert!(
             reasons[4].contains("\"unknown\" is not accepted here"),
             "{reasons:#?}"
@@ -374,6 +400,118 @@ mod tests {
             script.len(),
             "the estimate settles on the real count"
         );
+    }
+
+    #[test]
+    fn going_back_clears_the_answer_and_asks_again() {
+        let e = engine();
+        // At question 3, go back to question 2 and change the pain from 3 to 9.
+        let script = with(&[
+            ("pain_intensity", &["3", "9"]),
+            ("pain_duration", &["<back>", "weeks_6_to_12"]),
+        ]);
+        let mut p = Scripted::new(&script);
+        let (answers, _) = run(&e, &mut p, today()).expect("completes");
+        let order: Vec<&str> = p.asked.iter().take(5).map(String::as_str).collect();
+        assert_eq!(
+            order,
+            [
+                "age",
+                "pain_intensity",
+                "pain_duration",
+                "pain_intensity",
+                "pain_duration"
+            ]
+        );
+        let pain = e.book().question_index("pain_intensity").expect("q");
+        assert_eq!(answers.get(pain), Value::Number(9.0));
+        assert_eq!(e.assess(&answers, today()).tier, Tier::SeeClinician);
+        // Progress counts the answers actually kept.
+        assert_eq!(p.progress[3].number, 2);
+    }
+
+    #[test]
+    fn going_back_from_the_first_question_stays_there() {
+        let e = engine();
+        let script = with(&[("age", &["<back>", "40"])]);
+        let mut p = Scripted::new(&script);
+        run(&e, &mut p, today()).expect("completes");
+        assert_eq!(p.asked[..2], ["age".to_string(), "age".to_string()]);
+    }
+
+    #[test]
+    fn the_first_estimate_is_the_real_count_for_a_benign_person() {
+        let e = engine();
+        let script = benign();
+        let mut p = Scripted::new(&script);
+        run(&e, &mut p, today()).expect("completes");
+        assert!(
+            p.progress.iter().all(|pr| pr.about == script.len()),
+            "{:?}",
+            p.progress
+        );
+    }
+
+    #[test]
+    fn the_early_emergency_path_is_short() {
+        let e = engine();
+        let script = with(&[("nerve_signs", &["saddle_numbness"])]);
+        let mut p = Scripted::new(&script);
+        let (_, emergency) = run(&e, &mut p, today()).expect("stops");
+        assert!(emergency);
+        let at = e.book().question_index("nerve_signs").expect("q");
+        assert!(
+            p.asked.len() <= 12,
+            "{} prompts: {:?}",
+            p.asked.len(),
+            p.asked
+        );
+        assert_eq!(
+            p.asked.len(),
+            e.book().questions[..=at]
+                .iter()
+                .filter(|q| q.ask_if.is_none())
+                .count()
+        );
+    }
+
+    #[test]
+    fn every_emergency_rule_stops_the_interview_once_its_answers_are_given() {
+        let e = engine();
+        let book = e.book();
+        for (i, rule) in book.rules.iter().enumerate() {
+            if rule.tier != Some(Tier::Emergency) {
+                continue;
+            }
+            let witness = e.witness(i).expect("a witness");
+            // The benign replies, with the witness's answers instead.
+            let mut script = benign();
+            for (q, v) in &witness {
+                let id = book.questions[*q].id.clone();
+                let reply = answers::display_value(&book.questions[*q], *v)
+                    .expect("a value")
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .replace(", ", ";");
+                match script.iter_mut().find(|(k, _)| *k == id) {
+                    Some(entry) => entry.1 = vec![reply],
+                    None => script.push((id, vec![reply])),
+                }
+            }
+            let mut p = Scripted::new(&script);
+            let (answers, emergency) = run(&e, &mut p, today()).expect("runs");
+            assert!(emergency, "{} did not stop the interview", rule.id);
+            let last = book
+                .question_index(p.asked.last().expect("asked"))
+                .expect("q");
+            assert!(
+                witness.iter().any(|(q, _)| *q == last),
+                "{}: stopped at {} rather than at its own answer",
+                rule.id,
+                book.questions[last].id
+            );
+            assert_eq!(e.assess(&answers, today()).tier, Tier::Emergency);
+        }
     }
 
     #[test]
