@@ -82,15 +82,21 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Completions { shell }) => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "massage-check", &mut buf);
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete 4.6 reads the hyphen in `massage-check` as a subcommand
+                // separator when it labels the handlers (`massage__subcmd__check__...`)
+                // but not when it sets `cmd` (`massage__check__...`), so no option of
+                // any subcommand would complete. Give the handlers the name `cmd` uses.
+                let text = String::from_utf8_lossy(&buf)
+                    .replace("massage__subcmd__check__", "massage__check__");
+                buf = text.into_bytes();
+            }
             write_stdout(&buf)?;
             Ok(EXIT_OK)
         }
         Some(Command::Man) => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buf)
-                .context("cannot render the manual page")?;
-            write_stdout(&buf)?;
+            let page = crate::manual::render().context("cannot render the manual page")?;
+            write_stdout(&page)?;
             Ok(EXIT_OK)
         }
         Some(Command::Template) => {
@@ -170,8 +176,9 @@ pub fn read_input(path: &Path) -> Result<String> {
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
     } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| UsageError(format!("cannot open {name}: {e}")))?;
+        // A file that cannot be opened is a runtime error (exit 1), like one that cannot
+        // be read; exit 2 is for input that was read and is wrong.
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
         file.take(limit)
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {name}"))?;
@@ -354,7 +361,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         (Box::new(std::io::stdin()), None)
     } else {
         let file = std::fs::File::open(&args.file)
-            .map_err(|e| UsageError(format!("cannot open {}: {e}", args.file.display())))?;
+            .with_context(|| format!("cannot open {}", args.file.display()))?;
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
@@ -519,6 +526,10 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
         .map_or("the built-in rulebook".into(), |d| d.display().to_string());
     let mut lines: Vec<String> = match loaded {
         Ok(engine) => {
+            for o in crate::rulebook::overlap::overlaps(&engine, &Rulebook::builtin()?) {
+                let at = engine.book().location(&o.added);
+                eprintln!("warning: {at}: {}", o.message);
+            }
             // The cases beside the rules are part of the rulebook: a typo in one must not
             // wait for `rules test` to show.
             match case_set(&engine, dir) {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod date;
 pub mod engine;
 pub mod interview;
+pub mod manual;
 pub mod output_file;
 pub mod report;
 pub mod rulebook;

@@ -148,13 +148,51 @@ fn unknown_is_refused_where_the_question_does_not_allow_it() {
 }
 
 #[test]
-fn missing_file_is_a_usage_error() {
-    bin()
-        .args(["check", "no/such/file.yaml"])
-        .assert()
-        .code(2)
-        .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("cannot open no/such/file.yaml"));
+fn a_file_that_cannot_be_opened_is_a_runtime_error() {
+    // Exit 1, as the table says; exit 2 is for input that was read and is wrong.
+    for (args, name) in [
+        (vec!["check", "no/such/file.yaml"], "no/such/file.yaml"),
+        (vec!["check", "/"], "/"),
+        (vec!["batch", "no/such/file.jsonl"], "no/such/file.jsonl"),
+    ] {
+        let out = bin().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot ") && err.contains(name), "{err}");
+    }
+}
+
+#[test]
+fn an_os_error_is_printed_once() {
+    let out = bin()
+        .args(["rules", "check", "/nonexistent"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
+fn a_rule_list_without_its_section_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        "- id: a_rule\n  title: A rule\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("put a list of rules under `rules:`"),
+        "{text}"
+    );
 }
 
 #[test]

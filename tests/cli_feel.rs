@@ -216,3 +216,74 @@ fn rulebook_version() -> String {
         .expect("a version")
         .to_string()
 }
+
+#[test]
+fn the_manual_documents_every_command_and_option() {
+    use clap::CommandFactory;
+    let roff = report(&["man"], &[]);
+    fn walk(cmd: &clap::Command, path: &str, roff: &str) {
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            if let Some(long) = arg.get_long() {
+                // roff writes a hyphen as `\-`.
+                let shown = format!("\\-\\-{}", long.replace('-', "\\-"));
+                assert!(
+                    roff.contains(&shown),
+                    "{path}: --{long} is not in the manual"
+                );
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{path} {}", sub.get_name());
+            if !sub.has_subcommands() {
+                assert!(
+                    roff.contains(&format!(".SH \"{}\"", name.to_uppercase())),
+                    "no section for {name}"
+                );
+            }
+            walk(sub, &name, roff);
+        }
+    }
+    walk(&massage_check::cli::Cli::command(), "massage-check", &roff);
+    assert!(roff.contains("EXAMPLES AND EXIT CODES"));
+    assert!(
+        !roff.contains("massage\\-check\\-check(1)"),
+        "refers to a page that does not exist"
+    );
+}
+
+#[test]
+fn bash_completion_completes_commands_and_options() {
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("bash is needed for this test");
+    }
+    let script = report(&["completions", "bash"], &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("massage-check.bash");
+    std::fs::write(&path, script).expect("write");
+    let complete = |words: &str| -> String {
+        let shell = format!(
+            // The function bash would call, from the registration the script made.
+            "source '{}'; f=$(complete -p massage-check | sed -n 's/.*-F \\([^ ]*\\).*/\\1/p'); COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \"$f\" massage-check \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &shell])
+            .output()
+            .expect("bash runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let commands = complete("massage-check ch");
+    assert!(
+        commands.split_whitespace().any(|w| w == "check"),
+        "{commands:?}"
+    );
+    let options = complete("massage-check check --fo");
+    assert!(
+        options.split_whitespace().any(|w| w == "--format"),
+        "{options:?}"
+    );
+}

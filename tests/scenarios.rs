@@ -236,3 +236,37 @@ fn rules_test_refuses_a_format_it_does_not_write() {
         .code(2)
         .stderr(predicates::str::contains("invalid value 'markdown'"));
 }
+
+#[test]
+fn an_added_rule_that_overlaps_a_builtin_one_gets_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rulebook.yaml"),
+        "rulebook: { extends: builtin, name: Overlap clinic, version: \"1\" }\nsources: [{ id: OV, title: Overlap protocol }]\nrules:\n  - id: severe_pain_clinic\n    title: Pain 7 or more\n    when: { fact: pain_intensity, at_least: 7 }\n    tier: see_clinician\n    advice: Same day.\n    see: { who: the clinic, when: today }\n    rationale: r\n    source: OV\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "a warning, not an error");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`severe_pain_clinic` overlaps the built-in rule `severe_pain`: both fire when pain_intensity is 8"),
+        "{err}"
+    );
+    assert!(err.contains("give yours the id `severe_pain`"), "{err}");
+    // The example clinic replaces by id, so it has nothing to warn about.
+    let out = bin()
+        .args(["rules", "check", "examples/clinic-rules"])
+        .current_dir(repo_path(""))
+        .output()
+        .expect("runs");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

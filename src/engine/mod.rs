@@ -184,6 +184,18 @@ impl Engine {
         reach::smallest_witness(self, &compiled.when, &[Truth::True])
     }
 
+    /// Answers that fire both rule `a` and rule `b`, when a search finds some.
+    pub fn common_witness(&self, a: usize, b: usize) -> Option<Vec<(usize, Value)>> {
+        let (ra, rb) = (self.rules.get(a)?, self.rules.get(b)?);
+        let both = Node::All(vec![ra.when.clone(), rb.when.clone()].into_boxed_slice());
+        reach::smallest_witness(self, &both, &[Truth::True])
+    }
+
+    /// The question indices rule `rule` reads.
+    pub fn rule_facts(&self, rule: usize) -> &[usize] {
+        self.rules.get(rule).map_or(&[], |r| &r.facts)
+    }
+
     /// Which questions apply given the answers so far: a question applies unless its
     /// `ask_if` is decidedly false.
     pub fn applicable(&self, answers: &Answers) -> Vec<bool> {

@@ -42,15 +42,13 @@ impl BatchFormat for CsvRows {
         match &record.item {
             BatchItem::Assessed(a) => {
                 field(out, a.tier.as_str(), false);
-                let top: Vec<&str> = if a.show_techniques {
-                    a.techniques
-                        .iter()
-                        .take(TOP_TECHNIQUES)
-                        .map(|t| t.id)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                // `id:score`, as the JSON Lines result carries both.
+                let top: Vec<String> = a
+                    .techniques
+                    .iter()
+                    .take(TOP_TECHNIQUES)
+                    .map(|t| format!("{}:{}", t.id, t.score))
+                    .collect();
                 field(out, &top.join(";"), false);
                 let avoid: Vec<&str> = a.avoid.iter().map(|t| t.id).collect();
                 field(out, &avoid.join(";"), false);
@@ -63,10 +61,15 @@ impl BatchFormat for CsvRows {
                 };
                 field(out, &days, false);
                 field(out, &until, false);
-                let see = a.see.first().map_or(String::new(), |s| {
-                    format!("{} ({})", s.who, s.when.as_str())
-                });
-                field(out, &see, false);
+                // Every referral, as in JSON Lines: `who (when)`, precautions marked.
+                let see: Vec<String> = super::brief_referrals(a)
+                    .iter()
+                    .map(|s| {
+                        let precaution = if s.precaution { ", precaution" } else { "" };
+                        format!("{} ({}{precaution})", s.who, s.when.as_str())
+                    })
+                    .collect();
+                field(out, &see.join("; "), false);
                 let checks: Vec<&str> = a
                     .questions_to_check()
                     .into_iter()

@@ -53,6 +53,7 @@ struct WaitBrief {
 struct SeeBrief<'a> {
     who: &'a str,
     when: Urgency,
+    precaution: bool,
 }
 
 impl BatchFormat for JsonLines {
@@ -139,22 +140,19 @@ fn brief(a: &Assessment<'_>, record: u64, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(b",\"see\":[");
-    for (i, s) in a.see.iter().enumerate() {
-        // Two rules may send the person to the same clinician as urgently; say it once.
-        if a.see[..i]
-            .iter()
-            .any(|b| b.who == s.who && b.when == s.when)
-        {
-            continue;
-        }
-        if out.last() == Some(&b'}') {
+    for (i, s) in super::brief_referrals(a).into_iter().enumerate() {
+        if i > 0 {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"who\":");
         string(s.who, out);
         out.extend_from_slice(b",\"when\":");
         ident(s.when.as_str(), out);
-        out.push(b'}');
+        out.extend_from_slice(if s.precaution {
+            b",\"precaution\":true}"
+        } else {
+            b",\"precaution\":false}"
+        });
     }
     out.extend_from_slice(b"],\"to_check\":[");
     if !a.to_check.is_empty() {
@@ -208,12 +206,17 @@ mod tests {
     /// The brief line as serde_json writes it from [`Line`]: the reference `brief` must
     /// match byte for byte.
     fn reference(a: &Assessment<'_>, record: u64) -> Vec<u8> {
+        // Deduplicated independently of `brief_referrals`, so the test checks it.
         let mut see: Vec<SeeBrief<'_>> = Vec::new();
         for s in &a.see {
-            if !see.iter().any(|b| b.who == s.who && b.when == s.when) {
+            if !see
+                .iter()
+                .any(|b| b.who == s.who && b.when == s.when && b.precaution == s.precaution)
+            {
                 see.push(SeeBrief {
                     who: s.who,
                     when: s.when,
+                    precaution: s.precaution,
                 });
             }
         }

@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// Output formats for one assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A report for people, readable at 80 columns.
+    /// A report for people, wrapped to the terminal's width (80 columns in a pipe).
     Text,
     /// One stable JSON object (see `schema_version`).
     Json,
@@ -49,6 +49,21 @@ pub fn render(assessment: &Assessment<'_>, ctx: &Context<'_>, format: Format) ->
         Format::Json => json::render(assessment, ctx),
         Format::Markdown => markdown::render(assessment, ctx),
     }
+}
+
+/// The referrals a brief batch line carries, most urgent first, each clinician and
+/// urgency once (two rules may send the person to the same place as urgently).
+pub fn brief_referrals<'a>(a: &'a Assessment<'a>) -> Vec<&'a crate::engine::Referral<'a>> {
+    let mut out: Vec<&crate::engine::Referral<'_>> = Vec::new();
+    for s in &a.see {
+        if !out
+            .iter()
+            .any(|b| b.who == s.who && b.when == s.when && b.precaution == s.precaution)
+        {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// One batch result: an assessment, or the problems that kept a record from one.

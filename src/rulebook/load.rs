@@ -161,13 +161,22 @@ fn parse_files(files: &[(String, String)]) -> Result<Parsed, Vec<Problem>> {
             // An empty file or one of only comments contributes nothing.
             Ok(None) => continue,
             Err(e) => {
+                let message = if e.message.contains("expected struct RulebookFile") {
+                    // A list of rules pasted on its own, or a stray value.
+                    format!(
+                        "{}: a rulebook file is a mapping of sections (`rulebook:`, `sources:`, `questions:`, `rules:`, `techniques:`, `care:`); put a list of rules under `rules:` (see the README, \"A rule\")",
+                        e.message
+                    )
+                } else {
+                    e.message
+                };
                 problems.push(Problem {
                     location: Location {
                         file: name.clone(),
                         line: e.line,
                     },
                     item: None,
-                    message: e.message,
+                    message,
                 });
                 continue;
             }

@@ -9,6 +9,7 @@ pub mod describe;
 mod load;
 pub use load::yaml_files;
 pub mod model;
+pub mod overlap;
 mod validate;
 
 use std::collections::HashMap;
@@ -55,7 +56,7 @@ impl fmt::Display for Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulebookError {
-    #[error("cannot read rulebook {path}: {source}")]
+    #[error("cannot read rulebook {path}")]
     Io {
         path: PathBuf,
         #[source]
