@@ -24,3 +24,43 @@ fn report_snapshots() {
         .env("NO_COLOR", "1")
         .case("tests/cmd/*.toml");
 }
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README")
+}
+
+#[test]
+fn the_readme_question_table_is_the_rulebooks() {
+    let book = massage_check::rulebook::Rulebook::builtin().expect("builtin");
+    let text = readme();
+    let start = text
+        .find(
+            "<!-- questions table: generated from the rulebook; tests/readme.rs compares it -->\n",
+        )
+        .expect("table start marker");
+    let end = text
+        .find("<!-- end of questions table -->")
+        .expect("table end marker");
+    let table = &text[start..end];
+    let table = &table[table.find('\n').expect("line") + 1..];
+    assert_eq!(
+        table,
+        massage_check::rulebook::describe::questions_table(&book),
+        "the README's question table differs from the rulebook; regenerate it"
+    );
+}
+
+#[test]
+fn the_readme_rule_file_loads_beside_the_builtin_rules() {
+    let text = readme();
+    let start = text
+        .find("```yaml\n# my-rules/local.yaml\n")
+        .expect("the rule example");
+    let body = &text[start + "```yaml\n".len()..];
+    let block = &body[..body.find("```").expect("end of block")];
+    let mut files = massage_check::rulebook::builtin::files();
+    files.push(("my-rules/local.yaml".into(), block.to_string()));
+    let book = massage_check::rulebook::Rulebook::from_texts(files)
+        .expect("the README's rule file is valid");
+    massage_check::engine::Engine::new(book).expect("and compiles");
+}

@@ -228,3 +228,23 @@ pub fn all_ids(book: &Rulebook) -> Vec<&str> {
         .chain(book.sources.iter().map(|s| s.id.as_str()))
         .collect()
 }
+
+/// The README's table of questions: id, what the answer is, when it is asked. A test
+/// compares the README with this, so the table cannot drift from the rulebook.
+pub fn questions_table(book: &Rulebook) -> String {
+    let mut out = String::from("| id | question | answer |\n|---|---|---|\n");
+    for q in &book.questions {
+        let mut answer = answers::allowed(q);
+        if let Some(ask_if) = &q.ask_if {
+            answer.push_str(&format!(" (only when {ask_if})"));
+        }
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            q.id,
+            q.prompt.replace('|', "\\|"),
+            answer.replace('|', "\\|")
+        );
+    }
+    out
+}
