@@ -261,6 +261,9 @@ fn print_assessment(
 /// Writes text that may hold colour codes; they are removed unless colour is wanted and
 /// stdout can show it (anstream honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb).
 pub fn write_stdout_styled(bytes: &[u8], color: ColorWhen) -> Result<()> {
+    if !stdout_is_open() {
+        return Err(closed_stdout());
+    }
     let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color.choice());
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
@@ -356,6 +359,10 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     if let Some(path) = &args.output {
         output_file::check_target(path, args.force, "--output")?;
     }
+    if args.output.is_none() && !stdout_is_open() {
+        // Checked before the run: a whole batch must not be assessed into nowhere.
+        return Err(closed_stdout());
+    }
     let engine = load_engine(global.rules.as_deref())?;
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
         (Box::new(std::io::stdin()), None)
@@ -417,6 +424,11 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         bar.finish_and_clear();
     }
     eprintln!("massage-check: {}", stats.describe());
+    if stats.records == 0 {
+        // An empty or unreadable stream must not pass for a clean run in a script.
+        eprintln!("massage-check: no records in the input");
+        return Ok(EXIT_ERROR);
+    }
     Ok(if stats.invalid > 0 {
         EXIT_ERROR
     } else if stats.fail_on_hit {
@@ -434,8 +446,42 @@ pub fn fail_on_code(tier: Tier, fail_on: Option<Tier>) -> u8 {
     }
 }
 
+/// Whether stdout was open when the program started. The standard library reopens a
+/// closed stdout (`>&-`) on `/dev/null` before `main` (read-write), which would turn
+/// lost output into a silent success; a shell's `> /dev/null` opens it write-only, so
+/// that stays a legitimate place to send the output.
+pub fn stdout_is_open() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: fstat and fcntl only read the descriptor's state into memory we own.
+        unsafe {
+            let mut fd_stat: libc::stat = std::mem::zeroed();
+            let mut null_stat: libc::stat = std::mem::zeroed();
+            if libc::fstat(1, &mut fd_stat) != 0 {
+                return false;
+            }
+            let is_null = libc::stat(c"/dev/null".as_ptr(), &mut null_stat) == 0
+                && fd_stat.st_mode & libc::S_IFMT == libc::S_IFCHR
+                && fd_stat.st_rdev == null_stat.st_rdev;
+            let read_write = libc::fcntl(1, libc::F_GETFL) & libc::O_ACCMODE == libc::O_RDWR;
+            !(is_null && read_write)
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+fn closed_stdout() -> anyhow::Error {
+    anyhow::anyhow!("cannot write to standard output: it is closed")
+}
+
 /// Writes all of `bytes` to stdout; a closed pipe ends the program quietly.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    if !stdout_is_open() {
+        return Err(closed_stdout());
+    }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),

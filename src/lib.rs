@@ -16,6 +16,7 @@ pub mod engine;
 pub mod interview;
 pub mod manual;
 pub mod output_file;
+pub mod printable;
 pub mod report;
 pub mod rulebook;
 pub mod schema;

@@ -35,42 +35,177 @@ fn convert(err: serde_yaml::Error) -> YamlError {
 }
 
 /// The deepest `[`/`{` nesting accepted. serde_yaml would refuse deeper documents too,
-/// but only after its parser has spent time quadratic in the depth (a minute for 100,000
-/// levels), so the depth is checked first.
+/// but only after its parser (libyaml) has spent time quadratic in the depth (a minute
+/// for 100,000 levels), so the depth is checked first.
 pub const MAX_FLOW_DEPTH: usize = 100;
 
-/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`]. Quotes and comments
-/// are skipped roughly; a bracket inside an odd scalar can only make this stricter.
+/// How many `[`/`{` may stand in text the guard takes for quoted, commented or block
+/// scalar text. The guard reads YAML's quoting the way YAML does in ordinary documents,
+/// but a guard that misjudged a region (an odd construct) must not let it hide deep
+/// nesting: every opener in such text counts here, so whatever is hidden is at most this
+/// deep, which libyaml parses in milliseconds.
+pub const MAX_HIDDEN_OPENERS: usize = 2_000;
+
+fn too_deep(line: usize, message: String) -> YamlError {
+    YamlError {
+        line: Some(line),
+        column: None,
+        message,
+    }
+}
+
+/// Whether `c` at index `i` of `line` opens a quoted scalar: only where YAML starts a
+/// token (after `: `, a leading `- `, or a flow indicator), never inside a plain word
+/// such as `don't`.
+fn opens_quote(
+    line: &[char],
+    i: usize,
+    prev_sig: Option<char>,
+    only_dashes: bool,
+    depth: usize,
+) -> bool {
+    let after_space = i == 0 || matches!(line[i - 1], ' ' | '\t');
+    match prev_sig {
+        None => true,
+        Some(':') => after_space,
+        Some('-') => after_space && only_dashes,
+        Some('[' | '{' | ',') => depth > 0,
+        _ => false,
+    }
+}
+
+/// Whether the rest of a line after a `|` or `>` makes it a block scalar header.
+fn block_header(rest: &[char]) -> bool {
+    let mut i = 0;
+    while i < rest.len() && matches!(rest[i], '+' | '-' | '0'..='9') {
+        i += 1;
+    }
+    let tail: String = rest[i..].iter().collect();
+    let tail = tail.trim_start();
+    tail.is_empty() || (i < rest.len() && matches!(rest[i], ' ' | '\t') && tail.starts_with('#'))
+}
+
+/// Whether the text before a `|` or `>` leaves room for a block scalar: a key's `:`, a
+/// leading `- `, `---`, or nothing, with anchors and tags allowed in between.
+fn block_position(before: &[char]) -> bool {
+    let text: String = before.iter().collect();
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    while words
+        .last()
+        .is_some_and(|w| w.starts_with('&') || w.starts_with('!'))
+    {
+        words.pop();
+    }
+    match words.last() {
+        None => true,
+        Some(w) => w.ends_with(':') || words.iter().all(|w| *w == "-") || *w == "---",
+    }
+}
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`], and more than
+/// [`MAX_HIDDEN_OPENERS`] openers in text taken for quoted, commented or block text.
 fn check_depth(text: &str) -> Result<(), YamlError> {
     let mut depth = 0usize;
-    let (mut single, mut double) = (false, false);
-    let mut prev = ' ';
-    for (line_no, line) in text.lines().enumerate() {
-        let mut comment = false;
-        for c in line.chars() {
-            match c {
-                _ if comment => {}
-                '#' if !single && !double && (prev == ' ' || prev == '\t') => comment = true,
-                '\'' if !double => single = !single,
-                '"' if !single && prev != '\\' => double = !double,
-                '[' | '{' if !single && !double => {
-                    depth += 1;
-                    if depth > MAX_FLOW_DEPTH {
-                        return Err(YamlError {
-                            line: Some(line_no + 1),
-                            column: None,
-                            message: format!(
-                                "collections are nested more than {MAX_FLOW_DEPTH} levels deep"
-                            ),
-                        });
+    let mut hidden = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut block_indent: Option<usize> = None;
+    let mut hide = |c: char, line: usize| -> Result<(), YamlError> {
+        if matches!(c, '[' | '{') {
+            hidden += 1;
+            if hidden > MAX_HIDDEN_OPENERS {
+                return Err(too_deep(
+                    line,
+                    format!(
+                        "more than {MAX_HIDDEN_OPENERS} `[` or `{{` in quoted, commented or block text; that much is not an answers file or a rulebook"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    };
+    for (n, line) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let chars: Vec<char> = line.chars().collect();
+        let indent = chars.iter().take_while(|c| **c == ' ').count();
+        if let Some(parent) = block_indent {
+            if chars.iter().all(|c| c.is_whitespace()) || indent > parent {
+                for &c in &chars {
+                    hide(c, line_no)?;
+                }
+                continue;
+            }
+            block_indent = None;
+        }
+        let mut prev_sig: Option<char> = None;
+        let mut only_dashes = true;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if let Some(q) = quote {
+                hide(c, line_no)?;
+                if q == '"' {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        quote = None;
+                        prev_sig = Some('"');
+                    }
+                } else if c == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 1;
+                    } else {
+                        quote = None;
+                        prev_sig = Some('\'');
                     }
                 }
-                ']' | '}' if !single && !double => depth = depth.saturating_sub(1),
+                i += 1;
+                continue;
+            }
+            match c {
+                ' ' | '\t' => {}
+                '#' if i == 0 || matches!(chars[i - 1], ' ' | '\t') => {
+                    for &rest in &chars[i..] {
+                        hide(rest, line_no)?;
+                    }
+                    break;
+                }
+                '\'' | '"' if opens_quote(&chars, i, prev_sig, only_dashes, depth) => {
+                    quote = Some(c);
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(too_deep(
+                            line_no,
+                            format!(
+                                "collections are nested more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                        ));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                '|' | '>'
+                    if depth == 0
+                        && (i == 0 || matches!(chars[i - 1], ' ' | '\t'))
+                        && block_header(&chars[i + 1..])
+                        && block_position(&chars[..i]) =>
+                {
+                    block_indent = Some(indent);
+                    break;
+                }
                 _ => {}
             }
-            prev = c;
+            if !c.is_whitespace() {
+                if c != '-' {
+                    only_dashes = false;
+                }
+                prev_sig = Some(c);
+            }
+            i += 1;
         }
-        prev = ' ';
     }
     Ok(())
 }

@@ -106,3 +106,247 @@ fn a_save_target_that_cannot_be_written_is_refused_before_the_first_question() {
         );
     }
 }
+
+/// No raw escape character anywhere in `bytes`.
+fn no_escape(bytes: &[u8], what: &str) {
+    assert!(
+        !bytes.contains(&0x1b),
+        "{what}: a raw escape code reached the output:\n{}",
+        String::from_utf8_lossy(bytes)
+    );
+}
+
+#[test]
+fn escape_codes_in_answers_never_reach_the_terminal() {
+    // In the record id, shown in the text report and the batch summary.
+    let answers = "id: \"evil\\e[2J\\e]0;title\\a\"\nnerve_signs: []\n";
+    let out = bin()
+        .args(["check", "-", "--today", TODAY, "--color", "never"])
+        .write_stdin(answers)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    no_escape(&out.stdout, "text report");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("evil\\u{1b}[2J"));
+    let out = bin()
+        .args(["batch", "--format", "summary", "--today", TODAY])
+        .write_stdin("{\"id\":\"x\\u001b[31m\",\"nerve_signs\":[\"bladder\"]}\n")
+        .output()
+        .expect("runs");
+    no_escape(&out.stdout, "batch summary");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("x\\u{1b}[31m"));
+    // An unknown key and a bad value, echoed in the error.
+    let out = bin()
+        .args(["check", "-"])
+        .write_stdin("\"key\\e[31m\": 1\ngoal: \"relax\\e[2J\"\n")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    no_escape(&out.stderr, "error messages");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("key\\u{1b}[31m"));
+}
+
+#[test]
+fn a_rulebook_text_with_a_control_character_is_refused() {
+    let dir = rulebook_copy();
+    let path = dir.path().join("red_flags.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replacen(
+            "advice: Go to an emergency department now",
+            "advice: \"\\e[8mGo to an emergency department now",
+            1,
+        )
+        .replacen(
+            "with numbness between your legs or around your bottom.",
+            "with numbness between your legs or around your bottom.\"",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    no_escape(&out.stdout, "rules check");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("`advice` holds a control character"));
+    // An id with an escape code is named escaped.
+    std::fs::write(
+        dir.path().join("local.yaml"),
+        "sources: [{ id: \"X\\e[31m\", title: t }]\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    no_escape(&out.stdout, "rules check ids");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("X\\u{1b}[31m"));
+}
+
+fn batch_csv(input: &[u8]) -> (i32, String, String) {
+    let out = bin()
+        .args(["batch", "--input-format", "csv", "--today", TODAY])
+        .write_stdin(input.to_vec())
+        .output()
+        .expect("runs");
+    (
+        out.status.code().expect("exits"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_over_long_csv_record_is_an_error_record_and_reading_goes_on() {
+    let mut input = b"id,goal\n".to_vec();
+    input.extend_from_slice(b"big,");
+    input.extend(std::iter::repeat_n(b'x', 200_000));
+    input.extend_from_slice(b"\nsmall,relaxation\n");
+    let (code, stdout, _) = batch_csv(&input);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].contains("longer than the limit of 65536 bytes"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("\"id\":\"small\"") && lines[1].contains("\"tier\":\""));
+    // A header row over the limit: no records come out, and that is not a success.
+    let mut header = vec![b'a'; 100_000];
+    header.push(b'\n');
+    let (code, _, stderr) = batch_csv(&header);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no records in the input"), "{stderr}");
+}
+
+#[test]
+fn a_quote_left_open_at_the_end_is_an_error_record() {
+    let (code, stdout, _) = batch_csv(b"id,age\na,40\nb,\"4");
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[1].contains("ends inside a quoted field"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        !lines[1].contains("\"tier\":\""),
+        "not assessed with a truncated age"
+    );
+}
+
+#[test]
+fn a_column_named_twice_is_reported_as_such() {
+    let (code, stdout, _) = batch_csv(b"id,goal,goal\na,relaxation,mobility\n");
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("is a column twice in the header"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn csv_results_stream_as_rows_arrive() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("in.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    for threads in ["1", "2"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_massage-check"))
+            .args([
+                "batch",
+                "--input-format",
+                "csv",
+                "--threads",
+                threads,
+                "--today",
+                TODAY,
+            ])
+            .arg(&fifo)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut writer = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .expect("open fifo");
+        let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        writer
+            .write_all(b"id,goal\nfirst,relaxation\n")
+            .expect("write");
+        writer.flush().expect("flush");
+        // The first row's result comes while the input is still open.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("read");
+            tx.send(line).expect("send");
+            reader
+        });
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("--threads {threads}: no result before the input ended"));
+        assert!(line.contains("\"id\":\"first\""), "{line}");
+        writer.write_all(b"second,mobility\n").expect("write");
+        drop(writer);
+        let mut reader = handle.join().expect("reader");
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut rest).expect("read");
+        assert!(rest.contains("\"id\":\"second\""), "{rest}");
+        child.wait().expect("wait");
+    }
+}
+
+fn sh(script: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", script])
+        .env("BIN", env!("CARGO_BIN_EXE_massage-check"))
+        .current_dir(repo_path(""))
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_an_error_not_a_silent_success() {
+    for script in [
+        "\"$BIN\" check examples/desk-worker.yaml >&-",
+        "\"$BIN\" batch examples/people.jsonl >&-",
+        "\"$BIN\" --help > /dev/full",
+        "\"$BIN\" --version > /dev/full",
+        "\"$BIN\" check examples/desk-worker.yaml > /dev/full",
+    ] {
+        let out = sh(script);
+        assert_eq!(out.status.code(), Some(1), "{script}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot write to standard output"),
+            "{script}: {err}"
+        );
+        assert!(
+            !err.contains("records:"),
+            "{script}: the batch did not run: {err}"
+        );
+    }
+    // /dev/null and a reader that goes away are fine.
+    for script in [
+        "\"$BIN\" check examples/desk-worker.yaml > /dev/null",
+        "\"$BIN\" --version > /dev/null",
+        "\"$BIN\" check examples/desk-worker.yaml | head -1 > /dev/null; exit ${PIPESTATUS:-0}",
+    ] {
+        assert_eq!(sh(script).status.code(), Some(0), "{script}");
+    }
+}

@@ -290,3 +290,104 @@ fn a_closed_stdout_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0), "{stderr}");
 }
+
+/// Shapes meant to slip deep nesting past the guard (an apostrophe in a plain word, a
+/// quote in a block scalar or in a plain scalar's continuation, anchors before a block
+/// scalar), and many problems at once: each is answered at once, not after the parser's
+/// quadratic minutes. The bound is generous (the quadratic cases took 20 s and more); the
+/// point is that they end, not how fast.
+#[test]
+fn quoting_tricks_do_not_slip_deep_nesting_past_the_guard() {
+    let deep = "[".repeat(100_000);
+    let hidden = "[ \"]\" ".repeat(100_000);
+    let many_keys: String = (0..60_000).map(|i| format!("k{i}: [a, b]\n")).collect();
+    for (what, text) in [
+        ("apostrophe", format!("id: don't\npain_intensity: {deep}")),
+        (
+            "block scalar",
+            format!("id: |\n  x: 'y\npain_intensity: {deep}"),
+        ),
+        (
+            "anchored block scalar",
+            format!("id: &a |\n  'q\npain_intensity: {deep}"),
+        ),
+        (
+            "plain continuation",
+            format!("id: x\n  '\npain_intensity: {deep}"),
+        ),
+        (
+            "dash inside a plain scalar",
+            format!("id: a - 'b\npain_intensity: {hidden}"),
+        ),
+        (
+            "colon without a space",
+            format!("id: a:'b\npain_intensity: {deep}"),
+        ),
+        ("many unknown keys", many_keys),
+    ] {
+        let text = &text[..text.len().min(1_000_000)];
+        let start = Instant::now();
+        let (code, stderr) = check(text.as_bytes());
+        assert_eq!(code, 2, "{what}: {stderr}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{what} took {:?}",
+            start.elapsed()
+        );
+    }
+    // At most 100 problems are listed, then a count.
+    let (_, stderr) = check(
+        (0..500)
+            .map(|i| format!("k{i}: 1\n"))
+            .collect::<String>()
+            .as_bytes(),
+    );
+    assert!(stderr.contains("and 400 more problems"), "{stderr}");
+}
+
+/// Loading grows linearly with the number of rules, also for a rulebook that extends the
+/// built-in one (laying items over the built-in ones was quadratic: 40,000 rules took 3 s,
+/// 100,000 twenty). Compared as a ratio, so a slow machine does not fail it.
+#[test]
+fn a_large_extending_rulebook_loads_in_linear_time() {
+    fn rulebook(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("rulebook.yaml"),
+            "rulebook: { extends: builtin, name: big, version: \"1\" }\n",
+        )
+        .expect("write");
+        let mut text = String::from("rules:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  - {{ id: r{i}, title: R, when: {{ fact: pain_intensity, at_least: 5 }}, adjust: {{ swedish: 1 }}, rationale: r, source: WERNER }}\n"
+            ));
+        }
+        std::fs::write(dir.path().join("many.yaml"), text).expect("write");
+        dir
+    }
+    let time = |n: usize| {
+        let dir = rulebook(n);
+        let start = Instant::now();
+        let out = bin()
+            .args(["rules", "check"])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        start.elapsed().as_secs_f64()
+    };
+    // 8x the rules: linear stays under 8x the time (start-up is shared), quadratic
+    // would take about 64x.
+    let small = time(3_000);
+    let large = time(24_000);
+    assert!(
+        large < small * 16.0,
+        "8x the rules took {:.1}x the time ({small:.2} s, {large:.2} s)",
+        large / small
+    );
+}

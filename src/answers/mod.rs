@@ -81,12 +81,20 @@ pub struct AnswerProblem {
     pub message: String,
 }
 
+/// Shown with any control character from the input escaped: a key or value can hold
+/// anything (JSON output keeps the raw text, escaped by JSON itself).
 impl fmt::Display for AnswerProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::printable::printable;
         if self.field.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&printable(&self.message))
         } else {
-            write!(f, "{}: {}", self.field, self.message)
+            write!(
+                f,
+                "{}: {}",
+                printable(&self.field),
+                printable(&self.message)
+            )
         }
     }
 }
@@ -582,6 +590,10 @@ pub fn parse_cells<'c>(
                     did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()))
                 ),
             )),
+            Column::Duplicate(name) => problems.push(problem(
+                name,
+                "is a column twice in the header; give each question one column",
+            )),
         }
     }
     let id = answers.id.take();
@@ -602,10 +614,12 @@ pub enum Column {
     Question(usize),
     /// A header that names no question; every row reports it.
     Unknown(String),
+    /// A header named a second time; every row reports it, so no answer is silently
+    /// overwritten.
+    Duplicate(String),
 }
 
-/// Maps a CSV header row to columns. Duplicate headers are reported as unknown so no
-/// answer is silently overwritten.
+/// Maps a CSV header row to columns.
 pub fn columns_for_header<'h>(
     book: &Rulebook,
     header: impl IntoIterator<Item = &'h str>,
@@ -616,7 +630,7 @@ pub fn columns_for_header<'h>(
         .map(|name| {
             let name = name.trim().trim_start_matches('\u{feff}');
             if seen.iter().any(|s| s == name) {
-                return Column::Unknown(format!("{name} (a second `{name}` column)"));
+                return Column::Duplicate(name.to_string());
             }
             seen.push(name.to_string());
             if name == "id" {
@@ -668,8 +682,17 @@ pub struct Collected {
     fields: usize,
 }
 
+/// The most problems reported for one answers file or record; the rest are counted.
+pub const MAX_PROBLEMS: usize = 100;
+
 impl Collected {
-    fn finish(self) -> Result<Answers, AnswersError> {
+    fn finish(mut self) -> Result<Answers, AnswersError> {
+        if self.problems.len() > MAX_PROBLEMS {
+            let more = self.problems.len() - MAX_PROBLEMS;
+            self.problems.truncate(MAX_PROBLEMS);
+            self.problems
+                .push(problem("", format!("and {more} more problems")));
+        }
         if !self.problems.is_empty() {
             Err(AnswersError::Invalid(self.problems))
         } else if self.fields == 0 {
@@ -756,6 +779,12 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                         ),
                     )),
                 }
+                continue;
+            }
+            // Beyond the problems that will be shown, only the count matters: no search
+            // for a suggestion, and no copy of the key.
+            if out.problems.len() >= MAX_PROBLEMS {
+                out.problems.push(problem("", String::new()));
                 continue;
             }
             let ids = book.questions.iter().map(|q| q.id.as_str());

@@ -136,79 +136,179 @@ fn strip_bom(bytes: &[u8], number: u64) -> &[u8] {
     }
 }
 
+/// One CSV record's raw bytes, read line by line: a line ends the record unless a quoted
+/// field is still open, so a record is handed on as soon as its last line arrives.
+struct CsvRaw {
+    bytes: Vec<u8>,
+    /// The line the record starts on, from 1.
+    line: u64,
+    too_long: bool,
+    /// The input ended inside a quoted field.
+    unterminated: bool,
+}
+
+/// Reads the next non-blank CSV record, or `None` at the end of the input.
+fn read_csv_raw<R: BufRead>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    lines_read: &mut u64,
+) -> io::Result<Option<CsvRaw>> {
+    let mut raw = CsvRaw {
+        bytes: Vec::new(),
+        line: 0,
+        too_long: false,
+        unterminated: false,
+    };
+    let mut in_quotes = false;
+    loop {
+        let Some(line_too_long) = read_line_limited(reader, line, MAX_RECORD_BYTES)? else {
+            if raw.bytes.is_empty() && !raw.too_long {
+                return Ok(None);
+            }
+            raw.unterminated = in_quotes;
+            return Ok(Some(raw));
+        };
+        *lines_read += 1;
+        if raw.line == 0 {
+            if line.iter().all(|b| b.is_ascii_whitespace()) && !line.is_empty() {
+                // A blank line between records is not a record.
+                continue;
+            }
+            raw.line = *lines_read;
+        }
+        // A `""` inside quotes toggles twice, so counting quotes finds open fields.
+        in_quotes ^= line.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        if line_too_long || raw.bytes.len() + line.len() > MAX_RECORD_BYTES {
+            // Over the limit: the record is dropped and reading goes on at the next line.
+            raw.too_long = true;
+            raw.bytes.clear();
+            in_quotes = false;
+        } else if !raw.too_long {
+            raw.bytes.extend_from_slice(line);
+        }
+        if !in_quotes {
+            return Ok(Some(raw));
+        }
+    }
+}
+
+/// The fields of one complete CSV record.
+fn csv_fields(bytes: &[u8]) -> Result<csv::ByteRecord, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(_) => Ok(record),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// CSV with a header row of question ids (and optionally `id`).
-pub struct CsvRecords<R: io::Read> {
-    reader: csv::Reader<R>,
-    columns: Vec<Column>,
-    record: csv::ByteRecord,
+pub struct CsvRecords<R> {
+    reader: R,
+    line: Vec<u8>,
+    lines_read: u64,
+    columns: Option<Vec<Column>>,
     header_error: Option<String>,
 }
 
-impl<R: io::Read> CsvRecords<R> {
-    pub fn new(book: &Rulebook, reader: R) -> Self {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(reader);
-        let (columns, header_error) = match reader.byte_headers() {
-            Ok(h) => match h
-                .iter()
-                .map(std::str::from_utf8)
-                .collect::<Result<Vec<_>, _>>()
-            {
-                Ok(names) => (columns_for_header(book, names), None),
-                Err(_) => (
-                    Vec::new(),
-                    Some("the header row is not valid UTF-8".to_string()),
-                ),
-            },
-            Err(e) => (Vec::new(), Some(format!("cannot read the header row: {e}"))),
-        };
+impl<R: BufRead> CsvRecords<R> {
+    pub fn new(reader: R) -> Self {
         CsvRecords {
             reader,
-            columns,
-            record: csv::ByteRecord::new(),
-            header_error,
+            line: Vec::new(),
+            lines_read: 0,
+            columns: None,
+            header_error: None,
         }
     }
 
-    pub fn next_record(&mut self, book: &Rulebook) -> io::Result<Option<Record>> {
-        let more = match self.reader.read_byte_record(&mut self.record) {
-            Ok(more) => more,
-            Err(e) => {
-                if let csv::ErrorKind::Io(io_err) = e.kind() {
-                    return Err(io::Error::new(io_err.kind(), io_err.to_string()));
-                }
-                let number = e.position().map_or(0, |p| p.line());
-                return Ok(Some(Record {
-                    number,
-                    outcome: error_outcome(format!("cannot read this CSV record: {e}")),
-                }));
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// Reads the header row the first time it is needed.
+    fn header(&mut self, book: &Rulebook) -> io::Result<()> {
+        if self.columns.is_some() {
+            return Ok(());
+        }
+        let raw = read_csv_raw(&mut self.reader, &mut self.line, &mut self.lines_read)?;
+        let mut columns = Vec::new();
+        match raw {
+            None => {}
+            Some(raw) if raw.too_long => {
+                self.header_error = Some(format!(
+                    "the header row is longer than the limit of {MAX_RECORD_BYTES} bytes"
+                ));
             }
-        };
-        if !more {
+            Some(raw) => {
+                let bytes = raw
+                    .bytes
+                    .strip_prefix(b"\xef\xbb\xbf")
+                    .unwrap_or(&raw.bytes);
+                match csv_fields(bytes) {
+                    Ok(fields) => match fields
+                        .iter()
+                        .map(std::str::from_utf8)
+                        .collect::<Result<Vec<_>, _>>()
+                    {
+                        Ok(names) => columns = columns_for_header(book, names),
+                        Err(_) => {
+                            self.header_error = Some("the header row is not valid UTF-8".into())
+                        }
+                    },
+                    Err(e) => self.header_error = Some(format!("cannot read the header row: {e}")),
+                }
+            }
+        }
+        self.columns = Some(columns);
+        Ok(())
+    }
+
+    pub fn next_record(&mut self, book: &Rulebook) -> io::Result<Option<Record>> {
+        self.header(book)?;
+        let Some(raw) = read_csv_raw(&mut self.reader, &mut self.line, &mut self.lines_read)?
+        else {
             return Ok(None);
-        }
-        let number = self.record.position().map_or(0, |p| p.line());
+        };
+        let number = raw.line;
+        let error = |message: String| {
+            Ok(Some(Record {
+                number,
+                outcome: error_outcome(message),
+            }))
+        };
         if let Some(message) = &self.header_error {
-            return Ok(Some(Record {
-                number,
-                outcome: error_outcome(message.clone()),
-            }));
+            return error(message.clone());
         }
-        if self.record.len() > self.columns.len() {
-            return Ok(Some(Record {
-                number,
-                outcome: error_outcome(format!(
-                    "the record has {} fields but the header names {} columns",
-                    self.record.len(),
-                    self.columns.len()
-                )),
-            }));
+        if raw.too_long {
+            return error(format!(
+                "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
+            ));
         }
-        let cells: Result<Vec<&str>, _> = self.record.iter().map(std::str::from_utf8).collect();
+        if raw.unterminated {
+            return error(
+                "the record ends inside a quoted field: the input stopped before its closing quote"
+                    .into(),
+            );
+        }
+        let record = match csv_fields(&raw.bytes) {
+            Ok(record) => record,
+            Err(e) => return error(format!("cannot read this CSV record: {e}")),
+        };
+        let columns = self.columns.as_deref().unwrap_or_default();
+        if record.len() > columns.len() {
+            return error(format!(
+                "the record has {} fields but the header names {} columns",
+                record.len(),
+                columns.len()
+            ));
+        }
+        let cells: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
         let outcome = match cells {
-            Ok(cells) => answers::parse_cells(book, &self.columns, cells),
+            Ok(cells) => answers::parse_cells(book, columns, cells),
             Err(e) => error_outcome(format!("not valid UTF-8 ({e})")),
         };
         Ok(Some(Record { number, outcome }))

@@ -92,13 +92,13 @@ impl Source {
         }
     }
 
-    /// Whether the next read may wait on the producer (nothing buffered). CSV keeps its
-    /// own buffer, so it answers "no" and relies on the size and time limits.
+    /// Whether the next read may wait on the producer (nothing buffered): then what has
+    /// been read so far is written out at once, so results stream as records arrive.
     fn may_block(&self) -> bool {
         match self {
             Source::Jsonl(s) => s.get_ref().buffer().is_empty(),
             Source::Yaml(s) => s.get_ref().buffer().is_empty(),
-            Source::Csv(_) => false,
+            Source::Csv(s) => s.get_ref().buffer().is_empty(),
         }
     }
 }
@@ -242,10 +242,9 @@ pub fn run(
     format: &mut dyn BatchFormat,
     options: &Options<'_>,
 ) -> io::Result<Stats> {
-    let book = engine.book();
     let mut source = match options.input_format {
         InputFormat::Jsonl => Source::Jsonl(JsonLines::new(input)),
-        InputFormat::Csv => Source::Csv(CsvRecords::new(book, input)),
+        InputFormat::Csv => Source::Csv(CsvRecords::new(input)),
         InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
     };
     let mut sink = Sink {

@@ -93,9 +93,19 @@ impl BatchRecord<'_, '_> {
     }
 
     /// `line 12`, or `line 12 (id p-7)` when the record names itself.
+    /// For people: the id shown escaped and cut to 64 characters.
     pub fn label(&self) -> String {
         match self.id() {
-            Some(id) => format!("{} {} (id {id})", self.unit, self.number),
+            Some(id) => {
+                let shown: String = id.chars().take(64).collect();
+                let more = if shown.len() < id.len() { "..." } else { "" };
+                format!(
+                    "{} {} (id {}{more})",
+                    self.unit,
+                    self.number,
+                    crate::printable::printable(&shown)
+                )
+            }
             None => format!("{} {}", self.unit, self.number),
         }
     }

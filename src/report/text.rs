@@ -95,7 +95,11 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     };
     w.verdict(a);
     if let Some(id) = &a.id {
-        w.para("", 0, &format!("Record: {id}"));
+        w.para(
+            "",
+            0,
+            &format!("Record: {}", crate::printable::printable(id)),
+        );
     }
     let view = View::new(a, ctx.book);
     if a.tier == Tier::Emergency {

@@ -234,8 +234,9 @@ fn parse_files(files: &[(String, String)]) -> Result<Parsed, Vec<Problem>> {
     }
 }
 
-/// Lays `items` over `base`: an item whose id is already there replaces it in place (and
-/// takes its location); a new id is appended.
+/// Lays `items` over `base`: an item whose id is in `base` replaces it in place (and
+/// takes its location); a new id is appended, so two new items with one id reach
+/// validation as a duplicate. One index of the ids keeps laying n items over m linear.
 fn overlay<T>(
     base: &mut Vec<T>,
     items: Vec<T>,
@@ -243,10 +244,15 @@ fn overlay<T>(
     base_locations: &mut HashMap<String, Vec<Location>>,
     local_locations: &HashMap<String, Vec<Location>>,
 ) {
+    let index: HashMap<String, usize> = base
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (id(b).to_string(), i))
+        .collect();
     for item in items {
         let key = id(&item).to_string();
-        match base.iter().position(|b| id(b) == key) {
-            Some(i) => base[i] = item,
+        match index.get(&key) {
+            Some(&i) => base[i] = item,
             None => base.push(item),
         }
         if let Some(local) = local_locations.get(&key) {

@@ -44,13 +44,16 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Shown with any control character escaped: an id or a file name in a broken rulebook
+/// can hold anything.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.location)?;
+        use crate::printable::printable;
+        write!(f, "{}: ", printable(&self.location.to_string()))?;
         if let Some(item) = &self.item {
-            write!(f, "{item}: ")?;
+            write!(f, "{}: ", printable(item))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&printable(&self.message))
     }
 }
 

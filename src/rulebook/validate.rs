@@ -395,6 +395,100 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
     c.check_sources(id, &rule.rationale, &rule.source);
 }
 
+/// Every text a report may show, by item and field, so none may hold a control
+/// character (it would reach the person's terminal as an escape code).
+fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
+    let mut texts: Vec<(String, &str, &str)> = Vec::new();
+    if let Some(meta) = &file.rulebook {
+        texts.push(("rulebook".into(), "name", &meta.name));
+        texts.push(("rulebook".into(), "version", &meta.version));
+        texts.push(("rulebook".into(), "description", &meta.description));
+        for t in meta.tiers.values() {
+            texts.push(("rulebook".into(), "tiers", &t.headline));
+            texts.push(("rulebook".into(), "tiers", &t.techniques_heading));
+        }
+        for line in &meta.safety_net {
+            texts.push(("rulebook".into(), "safety_net", line));
+        }
+    }
+    for s in &file.sources {
+        texts.push((s.id.clone(), "title", &s.title));
+        if let Some(url) = &s.url {
+            texts.push((s.id.clone(), "url", url));
+        }
+    }
+    for q in &file.questions {
+        texts.push((q.id.clone(), "prompt", &q.prompt));
+        texts.push((q.id.clone(), "help", &q.help));
+        texts.push((q.id.clone(), "rationale", &q.rationale));
+        if let Some(unit) = &q.unit {
+            texts.push((q.id.clone(), "unit", unit));
+        }
+        for choice in &q.choices {
+            texts.push((q.id.clone(), "choices", &choice.label));
+        }
+    }
+    for r in &file.rules {
+        for (field, text) in [
+            ("title", &r.title),
+            ("advice", &r.advice),
+            ("rationale", &r.rationale),
+        ] {
+            texts.push((r.id.clone(), field, text));
+        }
+        for see in r
+            .see
+            .iter()
+            .chain(r.if_unknown.iter().filter_map(|u| u.see.as_ref()))
+        {
+            texts.push((r.id.clone(), "see.who", &see.who));
+        }
+        if let Some(w) = &r.wait {
+            texts.push((r.id.clone(), "wait.ends_when", &w.ends_when));
+        }
+        for line in &r.safety_net {
+            texts.push((r.id.clone(), "safety_net", line));
+        }
+        if let Some(m) = &r.modifications {
+            for text in m
+                .avoid_areas
+                .iter()
+                .chain(&m.products)
+                .chain(&m.positioning)
+                .chain(&m.tell_therapist)
+            {
+                texts.push((r.id.clone(), "modifications", text));
+            }
+        }
+    }
+    for t in &file.techniques {
+        for text in [&t.name, &t.description, &t.rationale]
+            .into_iter()
+            .chain(&t.suits)
+            .chain(&t.not_for)
+        {
+            texts.push((t.id.clone(), "text", text));
+        }
+    }
+    for x in &file.care {
+        for (field, text) in [
+            ("name", &x.name),
+            ("advice", &x.advice),
+            ("rationale", &x.rationale),
+        ] {
+            texts.push((x.id.clone(), field, text));
+        }
+    }
+    for (item, field, text) in texts {
+        if crate::printable::has_unsafe(text) {
+            c.report(
+                &item,
+                format!("`{field}` holds a control character (such as an escape code or a line break); reports show this text on a terminal, so write it as plain text"),
+            );
+        }
+    }
+}
+
 /// A verdict and its referral must say one thing: below `see_clinician` massage goes
 /// ahead, so a visit can only be `routine`; at `see_clinician` and above it comes first.
 fn check_see_urgency(c: &mut Checker<'_>, id: &str, tier: Tier, see: Option<&See>, field: &str) {
@@ -550,6 +644,7 @@ pub(super) fn validate(
         (_, Some(_)) => c.report("rulebook", "more than one file has a `rulebook:` section"),
     }
 
+    check_texts(&mut c, &file);
     for (i, q) in file.questions.iter().enumerate() {
         c.questions.entry(q.id.as_str()).or_insert(q);
         c.question_order.entry(q.id.as_str()).or_insert(i);
