@@ -164,6 +164,8 @@ pub fn read_input(path: &Path) -> Result<String> {
     let name = display_name(path);
     let mut bytes = Vec::new();
     let limit = MAX_ANSWERS_BYTES as u64 + 1;
+    // A file's size is known; standard input is read only to one byte past the limit.
+    let mut size = None;
     if path == Path::new("-") {
         if std::io::stdin().is_terminal() {
             eprintln!(
@@ -179,13 +181,14 @@ pub fn read_input(path: &Path) -> Result<String> {
         // A file that cannot be opened is a runtime error (exit 1), like one that cannot
         // be read; exit 2 is for input that was read and is wrong.
         let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
+        size = file.metadata().ok().map(|m| m.len());
         file.take(limit)
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {name}"))?;
     }
     if bytes.len() > MAX_ANSWERS_BYTES {
         return Err(AnswersError::TooLarge {
-            size: bytes.len(),
+            size,
             limit: MAX_ANSWERS_BYTES,
         })
         .with_context(|| format!("{name} is too large"));
@@ -245,6 +248,7 @@ fn print_assessment(
         date,
         width,
         answers: Some(answers),
+        styled: true,
     };
     let out = match output.format {
         Format::Text if output.quiet => report::text::verdict_line(&assessment),
@@ -397,6 +401,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             date: today(global),
             width: 80,
             answers: None,
+            styled: true,
         },
         fail_on: args.fail_on,
         on_progress: bar.as_ref().map(|_| &progress as &dyn Fn(u64)),

@@ -65,7 +65,9 @@ impl schemars::JsonSchema for Date {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a date; expected YYYY-MM-DD, e.g. 2026-11-21")]
+#[error(
+    "`{0}` is not a date; expected YYYY-MM-DD between 1900-01-01 and 9899-12-31, e.g. 2026-11-21"
+)]
 pub struct DateError(String);
 
 impl FromStr for Date {
@@ -83,6 +85,11 @@ impl FromStr for Date {
             return Err(err());
         }
         let year: i64 = y.parse().map_err(|_| err())?;
+        // Waits are at most ten years, so every date worked out stays a four-digit year
+        // (a `date` in the JSON Schema, and a valid `--today`).
+        if !(1900..=9899).contains(&year) {
+            return Err(err());
+        }
         let month: u32 = m.parse().map_err(|_| err())?;
         let day: u32 = d.parse().map_err(|_| err())?;
         Date::from_ymd(year, month, day).ok_or_else(err)

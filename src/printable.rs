@@ -14,7 +14,7 @@ fn unsafe_char(c: char) -> bool {
 
 /// `s` with every unsafe character shown escaped (`\u{1b}`); borrowed when there is none.
 pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(unsafe_char) {
+    if !has_unsafe(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -30,7 +30,14 @@ pub fn printable(s: &str) -> Cow<'_, str> {
 
 /// Whether `s` holds a character [`printable`] would escape (rulebook texts may not).
 pub fn has_unsafe(s: &str) -> bool {
-    s.chars().any(unsafe_char)
+    // Printable ASCII is the common case: checked in blocks without branching on each
+    // byte (so the compiler can vectorise it; rulebooks hold a lot of text).
+    let plain = s.as_bytes().chunks(32).all(|block| {
+        block
+            .iter()
+            .fold(true, |ok, &b| ok & (0x20..0x7f).contains(&b))
+    });
+    !plain && s.chars().any(unsafe_char)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TODAY, bin, check_stdin, repo_path, report_for};
+use common::{TODAY, bin, check_stdin, repo_path, report_for, rules_check};
 use predicates::prelude::*;
 
 #[test]
@@ -182,11 +182,7 @@ fn a_rule_list_without_its_section_says_what_to_do() {
         "- id: a_rule\n  title: A rule\n",
     )
     .expect("write");
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -321,11 +317,7 @@ fn rules_check_lists_every_problem_in_a_broken_rulebook() {
         "rules:\n  - id: local_rule\n    title: Local\n    when: { fact: pain_intensty, at_least: 5 }\n    tier: caution\n    advice: Take care.\n    avoid: [deep_tisue]\n    rationale: A local rule.\n  - id: fibromyalgia\n    title: Duplicate\n    when: { fact: pain_intensity, at_least: 11 }\n    adjust: { swedish: 5 }\n    rationale: r\n    source: [WERNER]\n",
     )
     .expect("write");
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     for needle in [

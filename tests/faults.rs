@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TODAY, bin, repo_path};
+use common::{TODAY, bin, repo_path, rules_check};
 
 /// A copy of the built-in rulebook in a fresh directory.
 fn rulebook_copy() -> tempfile::TempDir {
@@ -20,11 +20,7 @@ fn rulebook_copy() -> tempfile::TempDir {
 
 /// `rules check DIR` and `--rules DIR check` both fail naming `needle`.
 fn rulebook_is_refused(dir: &std::path::Path, needle: &str) {
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir)
-        .output()
-        .expect("runs");
+    let out = rules_check(dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
@@ -165,11 +161,7 @@ fn a_rulebook_text_with_a_control_character_is_refused() {
         ),
     )
     .expect("write");
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(1));
     no_escape(&out.stdout, "rules check");
     assert!(String::from_utf8_lossy(&out.stdout).contains("`advice` holds a control character"));
@@ -179,11 +171,7 @@ fn a_rulebook_text_with_a_control_character_is_refused() {
         "sources: [{ id: \"X\\e[31m\", title: t }]\n",
     )
     .expect("write");
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     no_escape(&out.stdout, "rules check ids");
     assert!(String::from_utf8_lossy(&out.stdout).contains("X\\u{1b}[31m"));
 }
@@ -348,5 +336,159 @@ fn a_closed_or_full_stdout_is_an_error_not_a_silent_success() {
         "\"$BIN\" check examples/desk-worker.yaml | head -1 > /dev/null; exit ${PIPESTATUS:-0}",
     ] {
         assert_eq!(sh(script).status.code(), Some(0), "{script}");
+    }
+}
+
+#[test]
+fn error_messages_say_what_is_true() {
+    // The size: the file's real size, or the limit for a stream.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, vec![b'a'; 2_000_000]).expect("write");
+    let out = bin().arg("check").arg(&big).output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the answers are 2000000 bytes; the limit is 1048576 bytes")
+    );
+    let out = bin()
+        .args(["check", "-"])
+        .write_stdin(vec![b'a'; 2_000_000])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("longer than the limit of 1048576 bytes")
+    );
+    // A number too large to hold exactly is not echoed as a different number.
+    let out = bin()
+        .args(["check", "-"])
+        .write_stdin("age: 18446744073709551616\n")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("age: a number far too large"), "{err}");
+    assert!(!err.contains("18446744073709552000"), "{err}");
+    // Two files extending the built-in rulebook: one problem, not a spurious list.
+    let two = tempfile::tempdir().expect("tempdir");
+    for name in ["a.yaml", "b.yaml"] {
+        std::fs::write(
+            two.path().join(name),
+            "rulebook: { extends: builtin, name: x, version: \"1\" }\n",
+        )
+        .expect("write");
+    }
+    let out = rules_check(two.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("more than one file has a `rulebook:` section"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dates_stay_within_the_calendar() {
+    let out = bin()
+        .args(["check", "-", "--today", "9999-12-30"])
+        .write_stdin("injury: minor\ninjury_days_ago: 0\n")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 1900-01-01 and 9899-12-31"));
+    let dir = rulebook_copy();
+    std::fs::write(
+        dir.path().join("local.yaml"),
+        "rules:\n  - { id: forever, title: F, when: { fact: pain_intensity, at_least: 9 }, tier: wait, advice: a, wait: { weeks: 4294967295, ends_when: never }, rationale: r, source: WERNER }\n",
+    )
+    .expect("write");
+    let out = rules_check(dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the longest wait is 521 weeks"));
+}
+
+#[test]
+fn output_replaces_a_symlink_never_its_target_and_writes_devices_directly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").expect("write");
+    let link = dir.path().join("out.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    let run = |target: &std::path::Path, force: bool| {
+        let mut cmd = bin();
+        cmd.args(["batch", "--today", TODAY, "--output"])
+            .arg(target);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.write_stdin("{\"goal\": \"relaxation\"}\n")
+            .output()
+            .expect("runs")
+    };
+    // Without --force an existing link is kept; with it the link is replaced.
+    assert_eq!(run(&link, false).status.code(), Some(2));
+    assert!(run(&link, true).status.success());
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+    assert!(
+        !std::fs::symlink_metadata(&link)
+            .expect("stat")
+            .file_type()
+            .is_symlink()
+    );
+    // A dangling link is an existing entry too.
+    let dangling = dir.path().join("dangling.jsonl");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).expect("symlink");
+    assert_eq!(run(&dangling, false).status.code(), Some(2));
+    // A character device is written directly, not replaced by a file.
+    let out = run(std::path::Path::new("/dev/null"), true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::metadata("/dev/null")
+            .expect("stat")
+            .file_type()
+            .is_char_device()
+    );
+    // A directory is refused before any work.
+    let out = run(dir.path(), true);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_interrupted_batch_leaves_no_temporary_file() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("out.jsonl");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_massage-check"))
+            .args(["batch", "--today", TODAY, "--output"])
+            .arg(&target)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        std::io::Write::write_all(&mut stdin, b"{\"goal\": \"relaxation\"}\n").expect("write");
+        // Wait until the temporary file exists, then interrupt the run.
+        let appeared = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::fs::read_dir(dir.path()).expect("dir").count() > 0
+        });
+        assert!(appeared, "the temporary file was never created");
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(128 + signal), "{status:?}");
+        drop(stdin);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert!(left.is_empty(), "signal {signal}: {left:?} left behind");
     }
 }

@@ -68,9 +68,9 @@ fn yaml_alias_bombs_and_deep_nesting_are_refused() {
 #[test]
 fn oversized_input_is_refused_naming_the_limit() {
     let big = vec![b'#'; 100 * 1024 * 1024];
-    expect_error(&big, "the limit is 1048576 bytes");
+    expect_error(&big, "longer than the limit of 1048576 bytes");
     let line = format!("age: 40\ngoal: \"{}\"\n", "x".repeat(2 * 1024 * 1024));
-    expect_error(line.as_bytes(), "the limit is 1048576 bytes");
+    expect_error(line.as_bytes(), "longer than the limit of 1048576 bytes");
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn hostile_numbers_name_the_field_and_the_range() {
     expect_error(b"{\"age\": 1e309}", "number out of range");
     expect_error(
         b"{\"age\": 123456789012345678901234567890}",
-        "is out of range",
+        "age: a number far too large; expected a whole number of years from 0 to 120",
     );
     expect_error(
         b"age: forty\n",
@@ -369,16 +369,8 @@ fn a_large_extending_rulebook_loads_in_linear_time() {
     let time = |n: usize| {
         let dir = rulebook(n);
         let start = Instant::now();
-        let out = bin()
-            .args(["rules", "check"])
-            .arg(dir.path())
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let (code, text) = rules_check(dir.path());
+        assert_eq!(code, 0, "{text}");
         start.elapsed().as_secs_f64()
     };
     // 8x the rules: linear stays under 8x the time (start-up is shared), quadratic

@@ -441,7 +441,7 @@ proptest! {
         let book = e.book();
         let a = e.assess(&answers, today());
         let fired: Vec<&str> = a.trace.iter().filter(|t| t.result == Truth::True).map(|t| t.rule).collect();
-        let ctx = Context { book, date: today(), width: 80, answers: Some(&answers) };
+        let ctx = Context { book, date: today(), width: 80, answers: Some(&answers), styled: true };
         let text = report::render(&a, &ctx, Format::Text);
         let markdown = report::render(&a, &ctx, Format::Markdown);
         let json: serde_json::Value = serde_json::from_str(&report::render(&a, &ctx, Format::Json)).expect("json");
@@ -497,7 +497,7 @@ proptest! {
         prop_assume!(parsed.is_ok());
         let parsed = parsed.expect("parsed");
         prop_assert_eq!(&parsed.values, &answers.values);
-        let ctx = Context { book, date: today(), width: 80, answers: None };
+        let ctx = Context { book, date: today(), width: 80, answers: None, styled: true };
         for format in [Format::Json, Format::Text, Format::Markdown] {
             let one = report::render(&engine().assess(&answers, today()), &ctx, format);
             let two = report::render(&engine().assess(&parsed, today()), &ctx, format);
@@ -510,7 +510,7 @@ proptest! {
         use massage_check::engine::Detail;
         use massage_check::report::{BatchFormat, BatchItem, BatchRecord, csv::CsvRows, jsonl::JsonLines};
         let book = engine().book();
-        let ctx = Context { book, date: today(), width: 80, answers: None };
+        let ctx = Context { book, date: today(), width: 80, answers: None, styled: true };
         let full = engine().check_and_assess_with(&answers, today(), Detail::Full).expect("consistent");
         let brief = engine().check_and_assess_with(&answers, today(), Detail::Brief).expect("consistent");
         // What every brief batch format shows, from each.
@@ -536,7 +536,7 @@ proptest! {
         let book = engine().book();
         let a = engine().assess(&answers, today());
         let checked = engine().check_and_assess(&answers, today()).expect("consistent answers");
-        let ctx = Context { book, date: today(), width: 80, answers: None };
+        let ctx = Context { book, date: today(), width: 80, answers: None, styled: true };
         prop_assert_eq!(report::render(&a, &ctx, Format::Json), report::render(&checked, &ctx, Format::Json));
     }
 }
@@ -619,6 +619,7 @@ fn run_batch(input: &[u8], format: massage_check::batch::InputFormat) -> String 
             date: today(),
             width: 80,
             answers: None,
+            styled: true,
         },
         fail_on: None,
         on_progress: None,

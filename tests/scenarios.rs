@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TODAY, bin, repo_path};
+use common::{TODAY, bin, repo_path, rules_check};
 use serde_json::Value;
 
 fn rules_test(args: &[&str]) -> (i32, String, String) {
@@ -169,11 +169,7 @@ fn rules_check_validates_the_cases_beside_the_rules() {
     let dir = rulebook_with_cases(
         "cases:\n  - name: typo in see\n    answers: { nerve_signs: [bladder] }\n    expect: { tier: emergency, se: now }\n",
     );
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("unknown field `se`"), "{text}");
@@ -181,11 +177,7 @@ fn rules_check_validates_the_cases_beside_the_rules() {
     let dir = rulebook_with_cases(
         "cases:\n  - name: bad answer\n    answers: { nerve_sign: [bladder] }\n    expect: { tier: emergency, see: now }\n  - name: tier only\n    answers: {}\n    expect: { tier: suitable }\n",
     );
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -245,11 +237,7 @@ fn an_added_rule_that_overlaps_a_builtin_one_gets_a_warning() {
         "rulebook: { extends: builtin, name: Overlap clinic, version: \"1\" }\nsources: [{ id: OV, title: Overlap protocol }]\nrules:\n  - id: severe_pain_clinic\n    title: Pain 7 or more\n    when: { fact: pain_intensity, at_least: 7 }\n    tier: see_clinician\n    advice: Same day.\n    see: { who: the clinic, when: today }\n    rationale: r\n    source: OV\n",
     )
     .expect("write");
-    let out = bin()
-        .args(["rules", "check"])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
+    let out = rules_check(dir.path());
     assert_eq!(out.status.code(), Some(0), "a warning, not an error");
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);

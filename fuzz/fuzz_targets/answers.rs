@@ -1,4 +1,5 @@
-//! An answers file (YAML or JSON) through parsing, checking, assessing and both reports.
+//! An answers file (YAML or JSON) through parsing, checking, assessing, explaining and
+//! every report.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,14 +8,23 @@ use massage_check::report::{self, Context, Format};
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let engine = common::engine();
     if let Ok(answers) = massage_check::answers::parse(engine.book(), text)
         && let Ok(assessment) = engine.check_and_assess(&answers, common::today())
     {
-        let ctx = Context { book: engine.book(), date: common::today(), width: 80, answers: None };
-        let _ = report::render(&assessment, &ctx, Format::Text);
-        let _ = report::render(&assessment, &ctx, Format::Json);
+        let ctx = Context {
+            book: engine.book(),
+            date: common::today(),
+            width: 80,
+            answers: Some(&answers),
+            styled: true,
+        };
+        for format in [Format::Text, Format::Json, Format::Markdown] {
+            let _ = report::render(&assessment, &ctx, format);
+        }
         let _ = engine.explain(&answers);
     }
 });

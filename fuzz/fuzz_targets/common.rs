@@ -1,5 +1,7 @@
+use massage_check::batch::{self, InputFormat, Options};
 use massage_check::date::Date;
 use massage_check::engine::Engine;
+use massage_check::report::{BatchOutput, Context};
 use massage_check::rulebook::Rulebook;
 
 pub fn engine() -> &'static Engine {
@@ -9,4 +11,37 @@ pub fn engine() -> &'static Engine {
 
 pub fn today() -> Date {
     Date::from_ymd(2026, 11, 21).expect("date")
+}
+
+#[allow(dead_code)] // used by the batch targets only
+/// Runs `data` through a batch in `format` and checks that every record in gave one
+/// result out.
+pub fn batch_keeps_every_record(data: &[u8], format: InputFormat) {
+    let engine = engine();
+    let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(data.to_vec()));
+    let mut out = Vec::new();
+    let mut formatter = BatchOutput::Jsonl.formatter(false);
+    let options = Options {
+        input_format: format,
+        ctx: Context {
+            book: engine.book(),
+            date: today(),
+            width: 80,
+            answers: None,
+            styled: false,
+        },
+        fail_on: None,
+        on_progress: None,
+        threads: 1,
+    };
+    let stats = batch::run(
+        engine,
+        std::io::BufReader::new(reader),
+        &mut out,
+        formatter.as_mut(),
+        &options,
+    )
+    .expect("in-memory input cannot fail to read");
+    let lines = out.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert_eq!(lines, stats.records, "records in == results out");
 }

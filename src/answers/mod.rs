@@ -105,8 +105,10 @@ pub enum AnswersError {
         "the answers are empty: write one `question_id: answer` per line (see `massage-check template`)"
     )]
     Empty,
-    #[error("the answers are {size} bytes; the limit is {limit} bytes")]
-    TooLarge { size: usize, limit: usize },
+    /// `size` is known when the whole input was measured (a file); a stream is only
+    /// read up to one byte past the limit.
+    #[error("{}", too_large(*.size, *.limit))]
+    TooLarge { size: Option<u64>, limit: usize },
     #[error("cannot read the answers: {0}")]
     Syntax(String),
     #[error("{}", ProblemLines(.0))]
@@ -123,6 +125,13 @@ impl AnswersError {
                 message: other.to_string(),
             }],
         }
+    }
+}
+
+fn too_large(size: Option<u64>, limit: usize) -> String {
+    match size {
+        Some(size) => format!("the answers are {size} bytes; the limit is {limit} bytes"),
+        None => format!("the answers are longer than the limit of {limit} bytes"),
     }
 }
 
@@ -251,6 +260,10 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
                     "expected {}, found a value that is not a finite number",
                     allowed(q)
                 ))
+            } else if n.abs() >= 9_007_199_254_740_992.0 {
+                // Beyond 2^53 a number is not held exactly, so echoing it would show a
+                // different number from the one written.
+                Err(format!("a number far too large; expected {}", allowed(q)))
             } else if n < min || n > max {
                 Err(format!("{n} is out of range; expected {}", allowed(q)))
             } else if whole && n.fract() != 0.0 {
@@ -441,7 +454,7 @@ fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
 pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     if text.len() > MAX_ANSWERS_BYTES {
         return Err(AnswersError::TooLarge {
-            size: text.len(),
+            size: Some(text.len() as u64),
             limit: MAX_ANSWERS_BYTES,
         });
     }
@@ -549,7 +562,7 @@ pub fn parse_yaml_record(book: &Rulebook, text: &str) -> RecordOutcome {
         return RecordOutcome {
             id: None,
             answers: Err(AnswersError::TooLarge {
-                size: text.len(),
+                size: Some(text.len() as u64),
                 limit: MAX_ANSWERS_BYTES,
             }),
         };

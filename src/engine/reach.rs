@@ -42,10 +42,18 @@ fn candidates(q: &Question, index: usize, node: &Node) -> Vec<Value> {
 }
 
 /// Whether some combination of candidate answers makes `node` evaluate to one of `wanted`.
-/// `None` when there are too many combinations to try.
+/// `None` when there are too many combinations to try. A small witness is looked for
+/// first (rules fire on a few facts, so this settles nearly every case at once); only a
+/// condition without one is searched exhaustively, to show that nothing makes it true.
 fn satisfiable(engine: &Engine, node: &Node, wanted: &[Truth]) -> Option<bool> {
+    if smallest_witness_within(engine, node, wanted, QUICK_BUDGET).is_some() {
+        return Some(true);
+    }
     exhaustive(engine, node, wanted).map(|w| w.is_some())
 }
+
+/// Evaluations spent on the quick look for a witness before the exhaustive search.
+const QUICK_BUDGET: usize = 2_000;
 
 /// How many evaluations a witness search may spend.
 const WITNESS_BUDGET: usize = 200_000;
@@ -59,6 +67,15 @@ pub(super) fn smallest_witness(
     node: &Node,
     wanted: &[Truth],
 ) -> Option<Vec<(usize, Value)>> {
+    smallest_witness_within(engine, node, wanted, WITNESS_BUDGET)
+}
+
+fn smallest_witness_within(
+    engine: &Engine,
+    node: &Node,
+    wanted: &[Truth],
+    budget: usize,
+) -> Option<Vec<(usize, Value)>> {
     let questions = &engine.book.questions;
     let facts = node.facts();
     let options: Vec<Vec<Value>> = facts
@@ -66,12 +83,15 @@ pub(super) fn smallest_witness(
         .map(|&i| candidates(&questions[i], i, node))
         .collect();
     let applicable = vec![true; questions.len()];
-    let mut budget = WITNESS_BUDGET;
+    // One answer vector for the whole search: each set of facts is written in, tried,
+    // and cleared again.
+    let mut values = vec![Value::Unanswered; questions.len()];
+    let mut budget = budget;
     for size in 1..=facts.len() {
         let mut chosen: Vec<usize> = (0..size).collect();
+        let mut counter = vec![0usize; size];
         loop {
-            let mut values = vec![Value::Unanswered; questions.len()];
-            let mut counter = vec![0usize; size];
+            counter.iter_mut().for_each(|c| *c = 0);
             loop {
                 for (k, &f) in chosen.iter().enumerate() {
                     values[facts[f]] = options[f][counter[k]];
@@ -102,6 +122,9 @@ pub(super) fn smallest_witness(
                 if k == size {
                     break;
                 }
+            }
+            for &f in &chosen {
+                values[facts[f]] = Value::Unanswered;
             }
             // Next combination of `size` facts, in lexicographic order.
             let n = facts.len();

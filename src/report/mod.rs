@@ -40,6 +40,10 @@ pub struct Context<'a> {
     pub width: usize,
     /// The answers assessed, for reports that list them (markdown).
     pub answers: Option<&'a crate::answers::Answers>,
+    /// Whether the text report marks the verdict and headings with styles (colour, bold);
+    /// where they cannot be shown they are removed on the way out (anstream), and a
+    /// caller that wants plain text can ask for none.
+    pub styled: bool,
 }
 
 /// Renders one assessment; the result ends with a newline.

@@ -29,6 +29,7 @@ pub fn verdict_line(a: &Assessment<'_>) -> String {
     let mut w = Writer {
         out: String::new(),
         width: 80,
+        styled: true,
     };
     w.verdict(a);
     w.out
@@ -54,6 +55,7 @@ pub fn tier_label(tier: Tier) -> &'static str {
 struct Writer {
     out: String,
     width: usize,
+    styled: bool,
 }
 
 impl Writer {
@@ -74,12 +76,21 @@ impl Writer {
     }
 
     fn heading(&mut self, title: &str) {
-        let _ = writeln!(self.out, "\n{HEADING}{title}{HEADING:#}");
+        if self.styled {
+            let _ = writeln!(self.out, "\n{HEADING}{title}{HEADING:#}");
+        } else {
+            let _ = writeln!(self.out, "\n{title}");
+        }
     }
 
     fn verdict(&mut self, a: &Assessment<'_>) {
-        let style = tier_style(a.tier);
-        let verdict = format!("{style}{}{style:#}: {}", tier_label(a.tier), a.headline);
+        let label = tier_label(a.tier);
+        let verdict = if self.styled {
+            let style = tier_style(a.tier);
+            format!("{style}{label}{style:#}: {}", a.headline)
+        } else {
+            format!("{label}: {}", a.headline)
+        };
         self.para("", 0, &verdict);
     }
 
@@ -92,6 +103,7 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     let mut w = Writer {
         out: String::new(),
         width: ctx.width,
+        styled: ctx.styled,
     };
     w.verdict(a);
     if let Some(id) = &a.id {

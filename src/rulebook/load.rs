@@ -142,6 +142,7 @@ fn file_problem(file: String, message: String) -> RulebookError {
 }
 
 /// Files parsed and merged, before validation.
+#[derive(Clone)]
 struct Parsed {
     merged: RulebookFile,
     meta_count: usize,
@@ -261,9 +262,54 @@ fn overlay<T>(
     }
 }
 
+/// The built-in files, parsed once per process: every rulebook that extends them, and
+/// every tool that adds a file to them, starts from this copy.
+fn builtin_parsed() -> Result<Parsed, Vec<Problem>> {
+    static PARSED: std::sync::OnceLock<Result<Parsed, Vec<Problem>>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| parse_files(&super::builtin::files()))
+        .clone()
+}
+
+/// Adds `more` (parsed after `base`) to `base`, as if all had been parsed together.
+fn append(base: &mut Parsed, more: Parsed) {
+    let Parsed {
+        merged,
+        meta_count,
+        locations,
+    } = more;
+    if merged.rulebook.is_some() {
+        base.merged.rulebook = merged.rulebook;
+    }
+    base.meta_count += meta_count;
+    base.merged.sources.extend(merged.sources);
+    base.merged.questions.extend(merged.questions);
+    base.merged.rules.extend(merged.rules);
+    base.merged.techniques.extend(merged.techniques);
+    base.merged.care.extend(merged.care);
+    for (id, mut places) in locations {
+        base.locations.entry(id).or_default().append(&mut places);
+    }
+}
+
+/// The built-in files followed by `files`, validated together (for tools and tests that
+/// add a file to the built-in rulebook without parsing it again each time).
+pub(super) fn builtin_plus(files: Vec<(String, String)>) -> Result<Rulebook, RulebookError> {
+    let mut parsed = builtin_parsed().map_err(RulebookError::Invalid)?;
+    append(
+        &mut parsed,
+        parse_files(&files).map_err(RulebookError::Invalid)?,
+    );
+    let first_file = super::builtin::files()
+        .first()
+        .map(|f| f.0.clone())
+        .unwrap_or_default();
+    from_parsed(parsed, Origin::Builtin, &first_file)
+}
+
 /// A rulebook that `extends: builtin`: the built-in files first, the local ones over them.
 fn extend_builtin(local: Parsed) -> Result<Parsed, Vec<Problem>> {
-    let mut base = parse_files(&super::builtin::files())?;
+    let mut base = builtin_parsed()?;
     let Parsed {
         merged, locations, ..
     } = local;
@@ -321,7 +367,15 @@ pub(super) fn from_texts(
 ) -> Result<Rulebook, RulebookError> {
     let first_file = files.first().map(|f| f.0.clone()).unwrap_or_default();
     // Parse errors make cross-reference checks noisy and misleading; stop at them.
-    let mut parsed = parse_files(&files).map_err(RulebookError::Invalid)?;
+    let parsed = parse_files(&files).map_err(RulebookError::Invalid)?;
+    from_parsed(parsed, origin, &first_file)
+}
+
+fn from_parsed(
+    mut parsed: Parsed,
+    origin: Origin,
+    first_file: &str,
+) -> Result<Rulebook, RulebookError> {
     let extends = parsed
         .merged
         .rulebook
@@ -332,7 +386,20 @@ pub(super) fn from_texts(
         Some("builtin") if parsed.meta_count == 1 => {
             parsed = extend_builtin(parsed).map_err(RulebookError::Invalid)?;
         }
-        Some("builtin") => {}
+        Some("builtin") => {
+            // Which file extends what is unclear; anything else said now would be noise
+            // (an extending rulebook has no questions of its own).
+            return Err(RulebookError::Invalid(vec![Problem {
+                location: parsed
+                    .locations
+                    .get("rulebook")
+                    .and_then(|l| l.get(1).or(l.first()))
+                    .cloned()
+                    .unwrap_or_default(),
+                item: Some("rulebook".into()),
+                message: "more than one file has a `rulebook:` section; keep the one with `extends: builtin`".into(),
+            }]));
+        }
         Some(other) => {
             return Err(RulebookError::Invalid(vec![Problem {
                 location: parsed
@@ -351,7 +418,7 @@ pub(super) fn from_texts(
         parsed.meta_count,
         parsed.locations,
         origin,
-        &first_file,
+        first_file,
     )
 }
 

@@ -133,6 +133,12 @@ impl Rulebook {
         load::from_dir(dir)
     }
 
+    /// The built-in rulebook with `files` added, as if they sat in `rules/` (the built-in
+    /// files are parsed once per process).
+    pub fn builtin_plus(files: Vec<(String, String)>) -> Result<Rulebook, RulebookError> {
+        load::builtin_plus(files)
+    }
+
     /// Builds a rulebook from in-memory files `(name, text)`; used by tests and tools.
     pub fn from_texts(files: Vec<(String, String)>) -> Result<Rulebook, RulebookError> {
         load::from_texts(files, Origin::Builtin)

@@ -398,34 +398,34 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
 /// Every text a report may show, by item and field, so none may hold a control
 /// character (it would reach the person's terminal as an escape code).
 fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
-    let mut texts: Vec<(String, &str, &str)> = Vec::new();
+    let mut texts: Vec<(&str, &str, &str)> = Vec::new();
     if let Some(meta) = &file.rulebook {
-        texts.push(("rulebook".into(), "name", &meta.name));
-        texts.push(("rulebook".into(), "version", &meta.version));
-        texts.push(("rulebook".into(), "description", &meta.description));
+        texts.push(("rulebook", "name", &meta.name));
+        texts.push(("rulebook", "version", &meta.version));
+        texts.push(("rulebook", "description", &meta.description));
         for t in meta.tiers.values() {
-            texts.push(("rulebook".into(), "tiers", &t.headline));
-            texts.push(("rulebook".into(), "tiers", &t.techniques_heading));
+            texts.push(("rulebook", "tiers", &t.headline));
+            texts.push(("rulebook", "tiers", &t.techniques_heading));
         }
         for line in &meta.safety_net {
-            texts.push(("rulebook".into(), "safety_net", line));
+            texts.push(("rulebook", "safety_net", line));
         }
     }
     for s in &file.sources {
-        texts.push((s.id.clone(), "title", &s.title));
+        texts.push((&s.id, "title", &s.title));
         if let Some(url) = &s.url {
-            texts.push((s.id.clone(), "url", url));
+            texts.push((&s.id, "url", url));
         }
     }
     for q in &file.questions {
-        texts.push((q.id.clone(), "prompt", &q.prompt));
-        texts.push((q.id.clone(), "help", &q.help));
-        texts.push((q.id.clone(), "rationale", &q.rationale));
+        texts.push((&q.id, "prompt", &q.prompt));
+        texts.push((&q.id, "help", &q.help));
+        texts.push((&q.id, "rationale", &q.rationale));
         if let Some(unit) = &q.unit {
-            texts.push((q.id.clone(), "unit", unit));
+            texts.push((&q.id, "unit", unit));
         }
         for choice in &q.choices {
-            texts.push((q.id.clone(), "choices", &choice.label));
+            texts.push((&q.id, "choices", &choice.label));
         }
     }
     for r in &file.rules {
@@ -434,20 +434,20 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
             ("advice", &r.advice),
             ("rationale", &r.rationale),
         ] {
-            texts.push((r.id.clone(), field, text));
+            texts.push((&r.id, field, text));
         }
         for see in r
             .see
             .iter()
             .chain(r.if_unknown.iter().filter_map(|u| u.see.as_ref()))
         {
-            texts.push((r.id.clone(), "see.who", &see.who));
+            texts.push((&r.id, "see.who", &see.who));
         }
         if let Some(w) = &r.wait {
-            texts.push((r.id.clone(), "wait.ends_when", &w.ends_when));
+            texts.push((&r.id, "wait.ends_when", &w.ends_when));
         }
         for line in &r.safety_net {
-            texts.push((r.id.clone(), "safety_net", line));
+            texts.push((&r.id, "safety_net", line));
         }
         if let Some(m) = &r.modifications {
             for text in m
@@ -457,7 +457,7 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
                 .chain(&m.positioning)
                 .chain(&m.tell_therapist)
             {
-                texts.push((r.id.clone(), "modifications", text));
+                texts.push((&r.id, "modifications", text));
             }
         }
     }
@@ -467,7 +467,7 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
             .chain(&t.suits)
             .chain(&t.not_for)
         {
-            texts.push((t.id.clone(), "text", text));
+            texts.push((&t.id, "text", text));
         }
     }
     for x in &file.care {
@@ -476,13 +476,13 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
             ("advice", &x.advice),
             ("rationale", &x.rationale),
         ] {
-            texts.push((x.id.clone(), field, text));
+            texts.push((&x.id, field, text));
         }
     }
     for (item, field, text) in texts {
         if crate::printable::has_unsafe(text) {
             c.report(
-                &item,
+                item,
                 format!("`{field}` holds a control character (such as an escape code or a line break); reports show this text on a terminal, so write it as plain text"),
             );
         }
@@ -512,6 +512,9 @@ fn check_see_urgency(c: &mut Checker<'_>, id: &str, tier: Tier, see: Option<&See
     }
 }
 
+/// The longest wait a rule may set: dates worked out from it stay within the calendar.
+pub const MAX_WAIT_DAYS: u32 = 3650;
+
 fn check_wait(c: &mut Checker<'_>, id: &str, wait: &Wait) {
     match (wait.days, wait.weeks) {
         (Some(_), Some(_)) => c.report(id, "`wait` takes `days` or `weeks`, not both"),
@@ -520,6 +523,17 @@ fn check_wait(c: &mut Checker<'_>, id: &str, wait: &Wait) {
             "`wait.since` needs `days` or `weeks` (the whole period)",
         ),
         (Some(0), _) | (_, Some(0)) => c.report(id, "`wait` of zero days does nothing"),
+        (Some(d), _) if d > MAX_WAIT_DAYS => c.report(
+            id,
+            format!("`wait.days` is {d}; the longest wait is {MAX_WAIT_DAYS} days (ten years)"),
+        ),
+        (_, Some(w)) if w > MAX_WAIT_DAYS / 7 => c.report(
+            id,
+            format!(
+                "`wait.weeks` is {w}; the longest wait is {} weeks (ten years)",
+                MAX_WAIT_DAYS / 7
+            ),
+        ),
         _ => {}
     }
     if wait.ends_when.trim().is_empty() {

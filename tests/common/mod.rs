@@ -188,6 +188,15 @@ pub fn report_for(answers: &str) -> Report {
     serde_json::from_slice(&out.stdout).expect("report matches the documented schema")
 }
 
+/// Runs `rules check DIR` and returns the process output.
+pub fn rules_check(dir: &std::path::Path) -> Output {
+    bin()
+        .args(["rules", "check"])
+        .arg(dir)
+        .output()
+        .expect("binary runs")
+}
+
 pub fn repo_path(rel: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
