@@ -277,7 +277,8 @@ pub struct CsvRecords<R> {
     lines_read: u64,
     columns: Option<Vec<Column>>,
     header_error: Option<String>,
-    splitter: FieldSplitter,
+    // Boxed: the parser's tables are large, and the record readers share an enum.
+    splitter: Box<FieldSplitter>,
 }
 
 impl<R: BufRead> CsvRecords<R> {
@@ -288,7 +289,7 @@ impl<R: BufRead> CsvRecords<R> {
             lines_read: 0,
             columns: None,
             header_error: None,
-            splitter: FieldSplitter::new(),
+            splitter: Box::new(FieldSplitter::new()),
         }
     }
 
