@@ -343,6 +343,10 @@ fn quoting_tricks_do_not_slip_deep_nesting_past_the_guard() {
             .as_bytes(),
     );
     assert!(stderr.contains("and 400 more problems"), "{stderr}");
+    // Repeated keys are problems too, and capped the same way.
+    let repeated = format!("{{{}\"age\": 40}}", "\"age\": 40, ".repeat(499));
+    let (_, stderr) = check(repeated.as_bytes());
+    assert!(stderr.contains("and 399 more problems"), "{stderr}");
 }
 
 /// Loading grows linearly with the number of rules, also for a rulebook that extends the

@@ -581,7 +581,11 @@ pub fn parse_cells<'c>(
 ) -> RecordOutcome {
     let mut answers = Answers::empty(book);
     let mut problems = Vec::new();
+    let mut uncounted = 0;
     for (cell, column) in cells.into_iter().zip(columns.iter()) {
+        // Past the problems that will be shown, only their number matters (a header can
+        // name thousands of unknown columns).
+        let shown = problems.len() < MAX_PROBLEMS;
         match column {
             Column::Id => {
                 let id = cell.trim();
@@ -596,13 +600,8 @@ pub fn parse_cells<'c>(
                     Err(message) => problems.push(problem(&q.id, message)),
                 }
             }
-            Column::Unknown(name) => problems.push(problem(
-                name,
-                format!(
-                    "column is not a question{}",
-                    did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()))
-                ),
-            )),
+            Column::Unknown { .. } | Column::Duplicate(_) if !shown => uncounted += 1,
+            Column::Unknown { name, message } => problems.push(problem(name, message.clone())),
             Column::Duplicate(name) => problems.push(problem(
                 name,
                 "is a column twice in the header; give each question one column",
@@ -610,6 +609,7 @@ pub fn parse_cells<'c>(
         }
     }
     let id = answers.id.take();
+    cap_problems(&mut problems, uncounted);
     RecordOutcome::new(
         id,
         if problems.is_empty() {
@@ -625,8 +625,12 @@ pub fn parse_cells<'c>(
 pub enum Column {
     Id,
     Question(usize),
-    /// A header that names no question; every row reports it.
-    Unknown(String),
+    /// A header that names no question; every row reports it (the message, with its
+    /// suggestion, is worked out once for the header).
+    Unknown {
+        name: String,
+        message: String,
+    },
     /// A header named a second time; every row reports it, so no answer is silently
     /// overwritten.
     Duplicate(String),
@@ -637,20 +641,27 @@ pub fn columns_for_header<'h>(
     book: &Rulebook,
     header: impl IntoIterator<Item = &'h str>,
 ) -> Vec<Column> {
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     header
         .into_iter()
         .map(|name| {
             let name = name.trim().trim_start_matches('\u{feff}');
-            if seen.iter().any(|s| s == name) {
+            if !seen.insert(name) {
                 return Column::Duplicate(name.to_string());
             }
-            seen.push(name.to_string());
             if name == "id" {
                 Column::Id
             } else {
-                book.question_index(name)
-                    .map_or_else(|| Column::Unknown(name.to_string()), Column::Question)
+                book.question_index(name).map_or_else(
+                    || Column::Unknown {
+                        name: name.to_string(),
+                        message: format!(
+                            "column is not a question{}",
+                            did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()))
+                        ),
+                    },
+                    Column::Question,
+                )
             }
         })
         .collect()
@@ -661,6 +672,7 @@ fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersErr
         return Ok(Collected {
             answers,
             problems: Vec::new(),
+            uncounted: 0,
             fields,
         });
     }
@@ -692,20 +704,37 @@ fn looks_like_json(text: &str) -> bool {
 pub struct Collected {
     answers: Answers,
     problems: Vec<AnswerProblem>,
+    /// Problems found past [`MAX_PROBLEMS`]: counted, not stored.
+    uncounted: usize,
     fields: usize,
 }
 
 /// The most problems reported for one answers file or record; the rest are counted.
 pub const MAX_PROBLEMS: usize = 100;
 
+/// Keeps the first [`MAX_PROBLEMS`] problems and counts the rest (and `uncounted` more
+/// found past the limit and never stored) in one last line.
+fn cap_problems(problems: &mut Vec<AnswerProblem>, uncounted: usize) {
+    let more = problems.len().saturating_sub(MAX_PROBLEMS) + uncounted;
+    if more > 0 {
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(problem("", format!("and {more} more problems")));
+    }
+}
+
 impl Collected {
-    fn finish(mut self) -> Result<Answers, AnswersError> {
-        if self.problems.len() > MAX_PROBLEMS {
-            let more = self.problems.len() - MAX_PROBLEMS;
-            self.problems.truncate(MAX_PROBLEMS);
-            self.problems
-                .push(problem("", format!("and {more} more problems")));
+    /// Records a problem; past [`MAX_PROBLEMS`] it is only counted, and its message (which
+    /// may search for a suggestion) is never worked out.
+    fn report<M: Into<String>>(&mut self, field: &str, message: impl FnOnce() -> M) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem(field, message()));
+        } else {
+            self.uncounted += 1;
         }
+    }
+
+    fn finish(mut self) -> Result<Answers, AnswersError> {
+        cap_problems(&mut self.problems, self.uncounted);
         if !self.problems.is_empty() {
             Err(AnswersError::Invalid(self.problems))
         } else if self.fields == 0 {
@@ -741,6 +770,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
         Ok(Collected {
             answers: Answers::empty(self.book),
             problems: Vec::new(),
+            uncounted: 0,
             fields: 0,
         })
     }
@@ -754,6 +784,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
         let mut out = Collected {
             answers: Answers::empty(book),
             problems: Vec::new(),
+            uncounted: 0,
             fields: 0,
         };
         let mut seen = vec![false; book.questions.len()];
@@ -766,48 +797,40 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                 let q = &book.questions[index];
                 let value = map.next_value_seed(QuestionSeed { q })?;
                 if std::mem::replace(&mut seen[index], true) {
-                    out.problems.push(problem(&key, "is answered twice"));
+                    out.report(&key, || "is answered twice");
                     continue;
                 }
                 match value {
                     Ok(value) => out.answers.values[index] = value,
-                    Err(message) => out.problems.push(problem(&key, message)),
+                    Err(message) => out.report(&key, || message),
                 }
                 continue;
             }
             let raw: Raw<'de> = map.next_value()?;
             if key == "id" {
                 if seen_id {
-                    out.problems.push(problem("id", "appears twice"));
+                    out.report("id", || "appears twice");
                 }
                 seen_id = true;
                 match raw {
                     Raw::Text(t) => out.answers.id = Some(t.into_owned()),
                     Raw::Number(n) => out.answers.id = Some(format_number(n)),
-                    other => out.problems.push(problem(
-                        "id",
+                    other => out.report("id", || {
                         format!(
                             "expected a text or number record id, found {}",
                             other.describe()
-                        ),
-                    )),
+                        )
+                    }),
                 }
                 continue;
             }
-            // Beyond the problems that will be shown, only the count matters: no search
-            // for a suggestion, and no copy of the key.
-            if out.problems.len() >= MAX_PROBLEMS {
-                out.problems.push(problem("", String::new()));
-                continue;
-            }
-            let ids = book.questions.iter().map(|q| q.id.as_str());
-            out.problems.push(problem(
-                &key,
+            out.report(&key, || {
+                let ids = book.questions.iter().map(|q| q.id.as_str());
                 format!(
                     "no such question{}; `massage-check template` lists every question id",
                     did_you_mean(&key, ids)
-                ),
-            ));
+                )
+            });
         }
         Ok(out)
     }

@@ -228,6 +228,8 @@ struct FieldSplitter {
 impl FieldSplitter {
     fn new() -> Self {
         FieldSplitter {
+            // Built here rather than cloned from a shared copy: csv-core 0.1.13's
+            // `Reader::clone` drops most of the parser's tables.
             core: csv_core::Reader::new(),
             out: vec![0; 1024],
             ends: vec![0; 64],
@@ -520,6 +522,15 @@ mod tests {
         assert_eq!(records.len(), 3, "{records:?}");
         assert_eq!(records[1], Ok(vec![b"b".to_vec(), b"4\"0".to_vec()]));
         assert_eq!(records[2], Ok(vec![b"c".to_vec(), b"50".to_vec()]));
+    }
+
+    #[test]
+    fn a_record_wider_than_the_first_buffers_is_split_whole() {
+        let names: Vec<String> = (0..200).map(|i| format!("column_{i}")).collect();
+        let line = names.join(",") + "\n";
+        let records = split(line.repeat(2).as_bytes());
+        let expected: Vec<Vec<u8>> = names.iter().map(|n| n.as_bytes().to_vec()).collect();
+        assert_eq!(records, vec![Ok(expected.clone()), Ok(expected)]);
     }
 
     #[test]
