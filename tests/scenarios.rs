@@ -258,3 +258,121 @@ fn an_added_rule_that_overlaps_a_builtin_one_gets_a_warning() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A numeric comparison in a rule, and the answers on either side of its edge.
+struct Edge {
+    rule: String,
+    fact: String,
+    op: String,
+    threshold: f64,
+    /// The value at which the comparison just holds, and the ones at which it just fails
+    /// (flipped under `not`).
+    fires_at: Vec<f64>,
+    misses_at: Vec<f64>,
+}
+
+fn numeric_edges(rule: &str, node: &Value, negated: bool, out: &mut Vec<Edge>) {
+    match node {
+        Value::Array(items) => items
+            .iter()
+            .for_each(|n| numeric_edges(rule, n, negated, out)),
+        Value::Object(map) => {
+            if let Some(fact) = map.get("fact").and_then(Value::as_str) {
+                for (op, x) in map.iter().filter_map(|(k, v)| Some((k, v.as_f64()?))) {
+                    // Answers are whole numbers, so the nearest value across an edge is
+                    // one away.
+                    let (holds, fails) = match op.as_str() {
+                        "at_least" => (vec![x], vec![x - 1.0]),
+                        "above" => (vec![x + 1.0], vec![x]),
+                        "at_most" => (vec![x], vec![x + 1.0]),
+                        "below" => (vec![x - 1.0], vec![x]),
+                        "is" => (vec![x], vec![x - 1.0, x + 1.0]),
+                        _ => continue,
+                    };
+                    let (fires_at, misses_at) = if negated {
+                        (fails, holds)
+                    } else {
+                        (holds, fails)
+                    };
+                    out.push(Edge {
+                        rule: rule.to_string(),
+                        fact: fact.to_string(),
+                        op: op.clone(),
+                        threshold: x,
+                        fires_at,
+                        misses_at,
+                    });
+                }
+            }
+            for (key, value) in map {
+                numeric_edges(rule, value, negated ^ (key == "not"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every numeric threshold of the built-in rules (age 65, pain 8, three days after an
+/// injury, ...) is pinned by scenario cases on both sides of its edge: one at the value
+/// where the comparison just holds, in which the rule fires, and one a step across, in
+/// which it does not. A comparison changed from `at_least` to `above`, or a threshold
+/// moved by one, then fails a case.
+#[test]
+fn every_numeric_threshold_has_a_case_on_each_side_of_its_edge() {
+    use massage_check::{answers, date::Date, engine::Engine, engine::Truth, rulebook};
+
+    let engine = Engine::new(rulebook::Rulebook::builtin().expect("builtin")).expect("engine");
+    let today: Date = TODAY.parse().expect("date");
+    let defaults = rulebook::builtin::benign_profile();
+    // Each case's merged answers and the rules it fired.
+    let mut runs: Vec<(serde_json::Map<String, Value>, Vec<String>)> = Vec::new();
+    for (_, file) in massage_check::cases::load(&rulebook::builtin::test_files()).expect("cases") {
+        for case in file.cases {
+            let mut merged = defaults.clone();
+            merged.extend(case.answers.clone());
+            let person = answers::from_json_value(engine.book(), Value::Object(merged.clone()))
+                .expect("case answers");
+            let fired = engine
+                .assess(&person, today)
+                .trace
+                .iter()
+                .filter(|t| t.result == Truth::True)
+                .map(|t| t.rule.to_string())
+                .collect();
+            runs.push((merged, fired));
+        }
+    }
+    let mut edges = Vec::new();
+    for (_, text) in rulebook::builtin::files() {
+        let file: Value = serde_yaml::from_str(&text).expect("yaml");
+        for rule in file["rules"].as_array().into_iter().flatten() {
+            let id = rule["id"].as_str().expect("rule id");
+            numeric_edges(id, rule, false, &mut edges);
+        }
+    }
+    assert!(edges.len() >= 8, "found only {} numeric edges", edges.len());
+    let pinned = |edge: &Edge, value: f64, fires: bool| {
+        runs.iter().any(|(answers, fired)| {
+            answers.get(&edge.fact).and_then(Value::as_f64) == Some(value)
+                && fired.contains(&edge.rule) == fires
+        })
+    };
+    let mut missing = Vec::new();
+    for edge in &edges {
+        let name = format!(
+            "{}: {} {} {}",
+            edge.rule, edge.fact, edge.op, edge.threshold
+        );
+        for v in &edge.fires_at {
+            if !pinned(edge, *v, true) {
+                missing.push(format!("{name}: no case at {v} in which it fires"));
+            }
+        }
+        for v in &edge.misses_at {
+            if !pinned(edge, *v, false) {
+                missing.push(format!("{name}: no case at {v} in which it does not fire"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

@@ -309,6 +309,34 @@ mod tests {
         assert_eq!(cmp(0, Test::AtMost(3.0)).eval(&facts), Truth::Unknown);
     }
 
+    /// Every numeric comparison at one below, at and one above its threshold, so a
+    /// comparison swapped for its neighbour (`<` for `<=`, `>` for `>=`) fails here.
+    #[test]
+    fn numeric_comparisons_at_their_edges() {
+        let x = 65.0;
+        let cases: [(Test, [bool; 3]); 5] = [
+            (Test::NumberIs(x), [false, true, false]),
+            (Test::Below(x), [true, false, false]),
+            (Test::AtMost(x), [true, true, false]),
+            (Test::Above(x), [false, false, true]),
+            (Test::AtLeast(x), [false, true, true]),
+        ];
+        for (test, expected) in cases {
+            for (value, want) in [x - 1.0, x, x + 1.0].into_iter().zip(expected) {
+                let values = [Value::Number(value)];
+                let facts = Facts {
+                    values: &values,
+                    applicable: &[true],
+                };
+                assert_eq!(
+                    cmp(0, test.clone()).eval(&facts),
+                    truth(want),
+                    "{test:?} at {value}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn sets_and_choices() {
         let values = [Value::Choice(2), Value::Set(0b101)];
