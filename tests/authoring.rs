@@ -6,6 +6,7 @@ use common::{TODAY, bin, repo_path};
 use massage_check::answers::{Answers, display_value, interpret_text};
 use massage_check::engine::Engine;
 use massage_check::rulebook::{QuestionType, Rulebook};
+use predicates::prelude::*;
 use serde_json::Value;
 
 fn engine() -> Engine {
@@ -83,14 +84,19 @@ fn the_template_filled_with_valid_values_is_accepted_by_check() {
             .args(["check", "-", "--today", TODAY])
             .write_stdin(filled.clone())
             .assert()
-            .success();
+            .success()
+            .stderr("")
+            .stdout(predicate::str::contains("information, not a diagnosis"));
     }
-    // The empty template is valid too: every question unanswered.
+    // The empty template is valid too: every question unanswered, which is never
+    // suitable and lists what to settle.
     bin()
         .args(["check", "-", "--today", TODAY])
         .write_stdin(empty)
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::starts_with("SEE A CLINICIAN FIRST: "))
+        .stdout(predicate::str::contains("still open"));
 }
 
 fn validator(subject: &str) -> jsonschema::Validator {

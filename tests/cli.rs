@@ -25,7 +25,9 @@ fn works_from_any_directory_with_the_embedded_rulebook() {
         .args(["check", "me.yaml", "--today", TODAY])
         .current_dir(dir.path())
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::starts_with("SUITABLE: "))
+        .stderr("");
 }
 
 #[test]
@@ -207,13 +209,17 @@ fn fail_on_exits_3_at_or_above_the_tier_after_printing() {
     let out = check_stdin(emergency, &["--fail-on", "see_clinician"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(!out.stdout.is_empty(), "the report is still printed");
+    let tier = |stdout: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(stdout).expect("json report")["tier"].clone()
+    };
+    assert_eq!(tier(&out.stdout), "emergency");
     let out = check_stdin(emergency, &["--fail-on", "emergency"]);
     assert_eq!(out.status.code(), Some(3));
+    // Below the bar: the same report, exit 0.
     let desk = std::fs::read_to_string(repo_path("examples/desk-worker.yaml")).expect("example");
-    assert_eq!(
-        check_stdin(&desk, &["--fail-on", "caution"]).status.code(),
-        Some(0)
-    );
+    let out = check_stdin(&desk, &["--fail-on", "caution"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(tier(&out.stdout), "suitable");
 }
 
 #[test]
@@ -231,7 +237,11 @@ fn bad_flag_values_are_usage_errors() {
     bin()
         .args(["check", "-", "--format", "xml"])
         .assert()
-        .code(2);
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("invalid value 'xml'"))
+        .stderr(predicate::str::contains("text"))
+        .stderr(predicate::str::contains("json"));
 }
 
 #[test]
