@@ -248,6 +248,12 @@ fn tiers_need_their_parts() {
         ),
         "`wait.since` must name a number question with unit days or weeks",
     );
+    // The report writes "who, when": urgency words in `who` would read twice.
+    assert_problem(
+        &GOOD_RULE.replace("who: a GP, when", "who: \"a GP, within a few days.\", when"),
+        "`see.who` ends with the urgency (\"within a few days\")",
+    );
+    assert!(problems(GOOD_RULE).is_empty());
 }
 
 #[test]

@@ -502,6 +502,18 @@ fn check_see_urgency(c: &mut Checker<'_>, id: &str, tier: Tier, see: Option<&See
             ),
         );
     }
+    // The reports write "who, when" from `see.when`; urgency words in `who` as well
+    // read "today, today".
+    let who = see.who.trim_end_matches(['.', ' ']).to_lowercase();
+    if who.ends_with(see.when.describe()) {
+        c.report(
+            id,
+            format!(
+                "`{field}.who` ends with the urgency (\"{}\"), which the report adds from `{field}.when`; name only whom to see",
+                see.when.describe()
+            ),
+        );
+    }
     if tier >= Tier::SeeClinician && see.when == Urgency::Routine {
         c.report(
             id,
