@@ -669,12 +669,7 @@ pub fn columns_for_header<'h>(
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
     if let Some((answers, fields)) = flat::read(seed.book, text) {
-        return Ok(Collected {
-            answers,
-            problems: Vec::new(),
-            uncounted: 0,
-            fields,
-        });
+        return Ok(Collected::new(answers, fields));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let collected = seed
@@ -723,6 +718,15 @@ fn cap_problems(problems: &mut Vec<AnswerProblem>, uncounted: usize) {
 }
 
 impl Collected {
+    fn new(answers: Answers, fields: usize) -> Collected {
+        Collected {
+            answers,
+            problems: Vec::new(),
+            uncounted: 0,
+            fields,
+        }
+    }
+
     /// Records a problem; past [`MAX_PROBLEMS`] it is only counted, and its message (which
     /// may search for a suggestion) is never worked out.
     fn report<M: Into<String>>(&mut self, field: &str, message: impl FnOnce() -> M) {
@@ -767,12 +771,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Collected, E> {
-        Ok(Collected {
-            answers: Answers::empty(self.book),
-            problems: Vec::new(),
-            uncounted: 0,
-            fields: 0,
-        })
+        Ok(Collected::new(Answers::empty(self.book), 0))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Collected, E> {
@@ -781,12 +780,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Collected, A::Error> {
         let book = self.book;
-        let mut out = Collected {
-            answers: Answers::empty(book),
-            problems: Vec::new(),
-            uncounted: 0,
-            fields: 0,
-        };
+        let mut out = Collected::new(Answers::empty(book), 0);
         let mut seen = vec![false; book.questions.len()];
         let mut seen_id = false;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {

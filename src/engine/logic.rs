@@ -169,7 +169,6 @@ fn compare(value: Value, test: &Test) -> Truth {
         return truth(value.is_undecided() == *want);
     }
     match (value, test) {
-        (Value::Unanswered | Value::Unknown, _) => Truth::Unknown,
         (Value::Bool(b), Test::Bool(want)) => truth(b == *want),
         (Value::Number(n), Test::NumberIs(x)) => truth(n == *x),
         (Value::Number(n), Test::Below(x)) => truth(n < *x),
@@ -179,8 +178,9 @@ fn compare(value: Value, test: &Test) -> Truth {
         (Value::Choice(c), Test::ChoiceIn(mask)) => truth(mask & (1u64 << c) != 0),
         (Value::Set(set), Test::IncludesAll(mask)) => truth(set & mask == *mask),
         (Value::Set(set), Test::IncludesAny(mask)) => truth(set & mask != 0),
-        // Validation makes every test fit its question's type; a mismatch cannot be
-        // reached from a validated rulebook, and reads as undecided rather than as safe.
+        // An undecided answer (not answered, or "not sure"). Also a test that does not
+        // fit the answer's type, which validation makes unreachable; it reads as
+        // undecided rather than as safe.
         _ => Truth::Unknown,
     }
 }
@@ -307,6 +307,39 @@ mod tests {
             applicable: &[true],
         };
         assert_eq!(cmp(0, Test::AtMost(3.0)).eval(&facts), Truth::Unknown);
+    }
+
+    /// Reachability looks for witnesses among the thresholds of one question; another
+    /// question's thresholds are not candidates for it.
+    #[test]
+    fn thresholds_are_collected_for_the_question_asked() {
+        let node = Node::All(
+            vec![
+                cmp(0, Test::AtLeast(65.0)),
+                Node::Not(Box::new(cmp(1, Test::Below(3.0)))),
+                Node::Any(vec![cmp(0, Test::NumberIs(7.0)), cmp(1, Test::Above(9.0))].into()),
+            ]
+            .into(),
+        );
+        let mut found = Vec::new();
+        node.thresholds(0, &mut found);
+        assert_eq!(found, [65.0, 7.0]);
+        found.clear();
+        node.thresholds(1, &mut found);
+        assert_eq!(found, [3.0, 9.0]);
+        found.clear();
+        node.thresholds(2, &mut found);
+        assert!(found.is_empty());
+    }
+
+    /// The text report's `--explain` words are the JSON trace's values.
+    #[test]
+    fn truth_words_match_the_json_values() {
+        for t in [Truth::False, Truth::Unknown, Truth::True] {
+            let json = serde_json::to_value(t).expect("serialises");
+            assert_eq!(json.as_str(), Some(t.as_str()));
+        }
+        assert_eq!(Truth::Unknown.as_str(), "unknown");
     }
 
     /// Every numeric comparison at one below, at and one above its threshold, so a

@@ -849,7 +849,7 @@ rules:
     tier: emergency
     advice: Go now.
     see: { who: emergency, when: now }
-    if_unknown: { tier: see_clinician, see: { who: someone today, when: today } }
+    if_unknown: { tier: see_clinician, see: { who: a GP, when: today } }
     rationale: r
     source: SRC
   - id: thin_blood
