@@ -332,6 +332,56 @@ mod tests {
         assert!(found.is_empty());
     }
 
+    /// A choice listed twice in `in:` or `includes_any:` (which validation allows) still
+    /// counts once: the mask is a union, not a toggle.
+    #[test]
+    fn a_choice_listed_twice_still_matches() {
+        let book = Rulebook::builtin().expect("builtin");
+        let injury = book.question_index("injury").expect("injury");
+        let minor = book.questions[injury]
+            .choices
+            .iter()
+            .position(|c| c.id == "minor")
+            .expect("minor") as u16;
+        let twice = vec!["minor".to_string(), "minor".to_string()];
+        for op in [Operator::In(twice.clone()), Operator::IncludesAny(twice)] {
+            let node = compile(
+                &book,
+                &Condition::Compare {
+                    fact: "injury".into(),
+                    op: op.clone(),
+                },
+            );
+            let expected = match op {
+                Operator::In(_) => Test::ChoiceIn(1 << minor),
+                _ => Test::IncludesAny(1 << minor),
+            };
+            assert_eq!(
+                node,
+                Ok(Node::Compare {
+                    question: injury,
+                    test: expected
+                })
+            );
+        }
+        let mut values = vec![Value::Unanswered; book.questions.len()];
+        values[injury] = Value::Choice(minor);
+        let applicable = vec![true; book.questions.len()];
+        let node = compile(
+            &book,
+            &Condition::Compare {
+                fact: "injury".into(),
+                op: Operator::In(vec!["minor".into(), "minor".into()]),
+            },
+        )
+        .expect("compiles");
+        let facts = Facts {
+            values: &values,
+            applicable: &applicable,
+        };
+        assert_eq!(node.eval(&facts), Truth::True);
+    }
+
     /// The text report's `--explain` words are the JSON trace's values.
     #[test]
     fn truth_words_match_the_json_values() {
