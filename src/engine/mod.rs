@@ -933,6 +933,25 @@ care:
         items.into_iter().collect()
     }
 
+    /// The overlap check pairs rules that read a common question; each rule reads
+    /// exactly the questions of its condition, in order, once.
+    #[test]
+    fn rule_facts_are_the_questions_a_condition_reads() {
+        let e = engine();
+        let q = |id: &str| e.book().question_index(id).expect("question");
+        let r = |id: &str| {
+            e.book()
+                .rules
+                .iter()
+                .position(|x| x.id == id)
+                .expect("rule")
+        };
+        assert_eq!(e.rule_facts(r("red_flag")), [q("red")]);
+        assert_eq!(e.rule_facts(r("short_wait")), [q("hurt"), q("hurt_days")]);
+        assert_eq!(e.rule_facts(r("long_wait")), [q("op"), q("op_weeks")]);
+        assert!(e.rule_facts(e.book().rules.len()).is_empty());
+    }
+
     #[test]
     fn nothing_fired_is_suitable_with_every_technique_ranked() {
         let e = engine();
