@@ -1033,6 +1033,13 @@ care:
         assert_eq!(middle.reasons.len(), 1);
         assert_eq!(middle.reasons[0].rule, "thin_blood");
         assert!(!middle.reasons[0].precaution);
+        // The other order: the undecided rule comes first and the confirmed one replaces it.
+        let a = e.assess(&answers(&e, "thin: unknown\nbones: yes\n"), today());
+        assert_eq!(a.therapist.max_pressure, Some(Pressure::Light));
+        let middle = a.avoid.iter().find(|t| t.id == "middle").expect("avoided");
+        assert_eq!(middle.reasons.len(), 1, "{:?}", middle.reasons);
+        assert_eq!(middle.reasons[0].rule, "fragile");
+        assert!(!middle.reasons[0].precaution);
     }
 
     #[test]
@@ -1158,6 +1165,68 @@ care:
         );
         assert_eq!(full.wait.map(|w| w.days), brief.wait.map(|w| w.days));
         assert!(brief.reasons.is_empty() && brief.care.is_empty());
+    }
+
+    /// `--explain` walks a rule's condition as written: groups, `not`, and each
+    /// comparison with the answer it read and its result, at its depth.
+    #[test]
+    fn explain_lists_every_condition_with_its_answer_and_result() {
+        let e = Engine::new(Rulebook::builtin().expect("builtin")).expect("engine");
+        let text = include_str!("../../examples/desk-worker.yaml");
+        let person = crate::answers::parse(e.book(), text).expect("example");
+        let trace = e.explain(&person);
+        let entry = trace
+            .iter()
+            .find(|t| t.rule == "inflammatory_back_pain")
+            .expect("rule");
+        assert_eq!(entry.result, Truth::False);
+        let rows: Vec<(usize, &str, Option<&str>, Truth)> = entry
+            .conditions
+            .as_deref()
+            .expect("conditions")
+            .iter()
+            .map(|c| (c.depth, c.test.as_str(), c.answer.as_deref(), c.result))
+            .collect();
+        use Truth::{False, True};
+        assert_eq!(
+            rows,
+            [
+                (0, "all", None, False),
+                (
+                    1,
+                    "pain_duration is over_12_weeks",
+                    Some("over_12_weeks"),
+                    True
+                ),
+                (1, "age below 45", Some("38"), True),
+                (
+                    1,
+                    "pain_character includes morning_stiffness",
+                    Some("[dull_ache, stiffness]"),
+                    False
+                ),
+                (1, "any", None, False),
+                (
+                    2,
+                    "pain_character includes wakes_early",
+                    Some("[dull_ache, stiffness]"),
+                    False
+                ),
+                (
+                    2,
+                    "pain_location includes buttock_hip",
+                    Some("[lower_back, neck_shoulders]"),
+                    False
+                ),
+                (1, "not", None, True),
+                (
+                    2,
+                    "diagnoses includes axial_spondyloarthritis",
+                    Some("[]"),
+                    False
+                ),
+            ]
+        );
     }
 
     #[test]
