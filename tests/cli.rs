@@ -409,7 +409,10 @@ fn ask_will_not_overwrite_a_save_file_without_force() {
 #[test]
 fn a_yaml_flow_mapping_is_read_as_yaml_and_broken_json_keeps_its_json_error() {
     // `{age: 34}` starts like JSON but is YAML; it reads the same as the block form.
-    let flow = check_stdin("{age: 34, pain_intensity: 3, nerve_signs: [bladder]}\n", &[]);
+    let flow = check_stdin(
+        "{age: 34, pain_intensity: 3, nerve_signs: [bladder]}\n",
+        &[],
+    );
     let block = check_stdin("age: 34\npain_intensity: 3\nnerve_signs: [bladder]\n", &[]);
     assert!(
         flow.status.success(),

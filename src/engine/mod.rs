@@ -775,6 +775,9 @@ impl Engine {
             }
             ends_when.push(wait.ends_when.as_str());
             rules.push(rule.id.as_str());
+            // On a tie the first wait stays. (Mutation testing: `>=` here survives and is
+            // equivalent in what the person reads: the days and the date are the same, and
+            // only which of two equally long waits says "counted from the event" changes.)
             if let Some((days, from_event)) = remaining
                 && longest[kind].is_none_or(|(longest_days, _)| days > longest_days)
             {
