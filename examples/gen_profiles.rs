@@ -37,28 +37,6 @@ impl Rng {
         }
         weights.len() - 1
     }
-    fn some<'a>(&mut self, items: &[&'a str], per_mille: u64) -> Vec<&'a str> {
-        items
-            .iter()
-            .copied()
-            .filter(|_| self.chance(per_mille))
-            .collect()
-    }
-}
-
-fn yes_no(rng: &mut Rng, yes_per_mille: u64) -> &'static str {
-    if rng.chance(5) {
-        "\"unknown\""
-    } else if rng.chance(yes_per_mille) {
-        "true"
-    } else {
-        "false"
-    }
-}
-
-fn list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
-    format!("[{}]", quoted.join(","))
 }
 
 fn main() -> std::io::Result<()> {
@@ -66,11 +44,37 @@ fn main() -> std::io::Result<()> {
     let count: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(42);
     let mut rng = Rng(seed.max(1));
+    let book = massage_check::rulebook::Rulebook::builtin().map_err(std::io::Error::other)?;
+    // Every profile starts from the built-in benign profile (every question that applies
+    // answered, no red flags), so the generator follows the rulebook's questions.
+    let benign = massage_check::rulebook::builtin::benign_profile();
+    // Checklist items a few percent of people tick: every choice of the top-level
+    // several-of questions the benign profile leaves empty, except the catch-alls.
+    let checklists: Vec<(&str, Vec<&str>)> = book
+        .questions
+        .iter()
+        .filter(|q| {
+            q.ask_if.is_none()
+                && benign
+                    .get(&q.id)
+                    .is_some_and(|v| v == &serde_json::json!([]))
+        })
+        .map(|q| {
+            let items = q
+                .choices
+                .iter()
+                .map(|c| c.id.as_str())
+                .filter(|c| !matches!(*c, "none" | "unknown"))
+                .collect();
+            (q.id.as_str(), items)
+        })
+        .collect();
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     for i in 1..=count {
         let r = &mut rng;
-        let mut fields: Vec<String> = vec![format!("\"id\":\"p{i:07}\"")];
+        let mut profile = benign.clone();
+        profile.insert("id".into(), format!("p{i:07}").into());
         // Adults of working age mostly; a few teenagers and over-70s.
         let age = match r.weighted(&[2, 70, 22, 6]) {
             0 => 16 + r.below(4),
@@ -78,131 +82,25 @@ fn main() -> std::io::Result<()> {
             2 => 50 + r.below(20),
             _ => 70 + r.below(20),
         };
-        fields.push(format!("\"age\":{age}"));
+        profile.insert("age".into(), age.into());
         // Pain scores cluster at 3 to 6 out of 10; severe pain (8+) is a few percent.
         let intensity = r.weighted(&[2, 4, 11, 18, 20, 18, 13, 9, 3, 1, 1]);
-        fields.push(format!("\"pain_intensity\":{intensity}"));
-        // Most people seeking massage have had their back pain for a while.
-        let durations = [
-            "under_1_week",
-            "weeks_1_to_6",
-            "weeks_6_to_12",
-            "over_12_weeks",
-        ];
-        let duration = durations[r.weighted(&[8, 17, 20, 55])];
-        fields.push(format!("\"pain_duration\":\"{duration}\""));
-        let mut location = r.some(
-            &["lower_back", "upper_back", "neck_shoulders", "buttock_hip"],
-            300,
-        );
-        if r.chance(80) {
-            location.push("one_leg");
+        profile.insert("pain_intensity".into(), intensity.into());
+        // A few percent tick something on a checklist: a red flag, a condition, a
+        // medicine. Its follow-ups stay unanswered, as in a hurried file.
+        for (question, items) in &checklists {
+            if r.chance(15) {
+                let item = r.pick(items);
+                profile.insert((*question).into(), serde_json::json!([item]));
+            }
         }
-        if r.chance(5) {
-            location.push("both_legs");
+        // Some people are not sure about one checklist.
+        if r.chance(10) {
+            let (question, _) = checklists[r.below(checklists.len() as u64) as usize];
+            profile.insert(question.into(), "unknown".into());
         }
-        fields.push(format!("\"pain_location\":{}", list(&location)));
-        let mut character = r.some(&["dull_ache", "stiffness", "burning"], 400);
-        if r.chance(100) {
-            character.push("sharp");
-        }
-        fields.push(format!("\"pain_character\":{}", list(&character)));
-        for (q, rate) in [
-            ("sudden_worsening", 30),
-            ("saddle_numbness", 5),
-            ("bladder_bowel_changes", 5),
-            ("leg_weakness", 5),
-            ("significant_trauma", 10),
-            ("fever_unwell", 10),
-            ("steroids_or_immunosuppression", 15),
-            ("cancer_history", 20),
-            ("weight_loss", 10),
-            ("night_pain", 20),
-            ("clot_history", 10),
-        ] {
-            fields.push(format!("\"{q}\":{}", yes_no(r, rate)));
-        }
-        let diagnoses = r.some(
-            &[
-                "herniated_disc",
-                "spinal_stenosis",
-                "spondylolisthesis",
-                "osteoporosis",
-                "degenerative_disc_disease",
-                "fibromyalgia",
-            ],
-            25,
-        );
-        let needs_clearance = diagnoses.iter().any(|d| {
-            matches!(
-                *d,
-                "herniated_disc" | "spinal_stenosis" | "spondylolisthesis"
-            )
-        });
-        fields.push(format!("\"diagnoses\":{}", list(&diagnoses)));
-        let injured = r.chance(60);
-        fields.push(format!("\"recent_injury\":{injured}"));
-        if injured {
-            fields.push(format!("\"injury_days_ago\":{}", r.below(30)));
-            fields.push(format!(
-                "\"injury_signs\":{}",
-                list(&r.some(&["torn", "bruised", "swollen", "inflamed"], 150))
-            ));
-        }
-        let surgery = if r.chance(20) {
-            r.pick(&["spine", "other"])
-        } else {
-            "none"
-        };
-        fields.push(format!("\"recent_surgery\":\"{surgery}\""));
-        if surgery != "none" {
-            fields.push(format!("\"surgery_weeks_ago\":{}", r.below(13)));
-        }
-        fields.push(format!(
-            "\"allergies\":{}",
-            list(&r.some(
-                &[
-                    "massage_oils",
-                    "nut_oils",
-                    "lotions",
-                    "latex",
-                    "fragrance",
-                    "sensitive_skin"
-                ],
-                20
-            ))
-        ));
-        fields.push(format!("\"blood_thinners\":{}", yes_no(r, 30)));
-        fields.push(format!("\"pain_relievers\":{}", yes_no(r, 150)));
-        let pregnant = r.chance(20);
-        fields.push(format!("\"pregnant\":{pregnant}"));
-        if pregnant {
-            fields.push(format!("\"pregnancy_high_risk\":{}", r.chance(100)));
-        }
-        if needs_clearance || surgery != "none" {
-            fields.push(format!("\"cleared_by_clinician\":{}", r.chance(500)));
-        }
-        fields.push(format!("\"massage_worsened_before\":{}", yes_no(r, 40)));
-        fields.push(format!(
-            "\"goal\":\"{}\"",
-            r.pick(&[
-                "relaxation",
-                "pain_relief",
-                "mobility",
-                "sports_recovery",
-                "maintenance"
-            ])
-        ));
-        fields.push(format!(
-            "\"pressure_preference\":\"{}\"",
-            r.pick(&["light", "medium", "firm", "no_preference"])
-        ));
-        fields.push(format!(
-            "\"session_frequency\":\"{}\"",
-            ["once", "monthly", "weekly", "several_a_week", "daily"]
-                [r.weighted(&[20, 35, 30, 10, 5])]
-        ));
-        writeln!(out, "{{{}}}", fields.join(","))?;
+        serde_json::to_writer(&mut out, &profile)?;
+        out.write_all(b"\n")?;
     }
     out.flush()
 }
