@@ -461,10 +461,14 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let seed = AnswersSeed { book };
     let outcome = if looks_like_json(text) {
-        // A YAML flow mapping (`{age: 34}`) starts with `{` too: what is not JSON may still
-        // be YAML. When neither reads it, the JSON error is the one that helps.
-        parse_json(text, seed).or_else(|json_error| {
-            yaml::from_str_seed(text, AnswersSeed { book }).map_err(|_| json_error)
+        // A YAML flow mapping (`{age: 34}`) starts with `{` too; its unquoted keys are what
+        // JSON refuses. Only then is it read as YAML (and when YAML cannot read it either,
+        // the JSON error is the one that helps); any other JSON error stands.
+        parse_json(text, seed).or_else(|json_error| match &json_error {
+            AnswersError::Syntax(m) if m.starts_with("key must be a string") => {
+                yaml::from_str_seed(text, AnswersSeed { book }).map_err(|_| json_error)
+            }
+            _ => Err(json_error),
         })
     } else {
         yaml::from_str_seed(text, seed).map_err(|e| AnswersError::Syntax(yaml_hint(text, e)))
