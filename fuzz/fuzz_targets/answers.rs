@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use massage_check::report::{self, Context, Format};
+use massage_check::report::{self, Format};
 
 mod common;
 
@@ -15,13 +15,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(answers) = massage_check::answers::parse(engine.book(), text)
         && let Ok(assessment) = engine.check_and_assess(&answers, common::today())
     {
-        let ctx = Context {
-            book: engine.book(),
-            date: common::today(),
-            width: 80,
-            answers: Some(&answers),
-            styled: true,
-        };
+        let ctx = common::context(Some(&answers), true);
         for format in [Format::Text, Format::Json, Format::Markdown] {
             let _ = report::render(&assessment, &ctx, format);
         }

@@ -13,6 +13,21 @@ pub fn today() -> Date {
     Date::from_ymd(2026, 11, 21).expect("date")
 }
 
+/// The report context every target uses: the built-in rulebook, the fixed date, 80
+/// columns.
+pub fn context<'a>(
+    answers: Option<&'a massage_check::answers::Answers>,
+    styled: bool,
+) -> Context<'a> {
+    Context {
+        book: engine().book(),
+        date: today(),
+        width: 80,
+        answers,
+        styled,
+    }
+}
+
 #[allow(dead_code)] // used by the batch targets only
 /// Runs `data` through a batch in `format` and checks that every record in gave one
 /// result out.
@@ -23,13 +38,7 @@ pub fn batch_keeps_every_record(data: &[u8], format: InputFormat) {
     let mut formatter = BatchOutput::Jsonl.formatter(false);
     let options = Options {
         input_format: format,
-        ctx: Context {
-            book: engine.book(),
-            date: today(),
-            width: 80,
-            answers: None,
-            styled: false,
-        },
+        ctx: context(None, false),
         fail_on: None,
         on_progress: None,
         threads: 1,

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use massage_check::report::{self, BatchItem, BatchRecord, Context, Format};
+use massage_check::report::{self, BatchItem, BatchRecord, Format};
 
 mod common;
 
@@ -28,13 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(assessment) = engine.check_and_assess(&answers, common::today()) else {
         return;
     };
-    let ctx = Context {
-        book: engine.book(),
-        date: common::today(),
-        width: 80,
-        answers: Some(&answers),
-        styled: false,
-    };
+    let ctx = common::context(Some(&answers), false);
     assert_plain(
         "text report",
         &report::render(&assessment, &ctx, Format::Text),

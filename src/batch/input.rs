@@ -495,7 +495,9 @@ mod tests {
         let (mut line, mut lines_read) = (Vec::new(), 0);
         let mut splitter = FieldSplitter::new();
         let mut records = Vec::new();
-        while let Some(raw) = read_csv_raw(&mut reader, &mut line, &mut lines_read).unwrap() {
+        while let Some(raw) =
+            read_csv_raw(&mut reader, &mut line, &mut lines_read).expect("reads from memory")
+        {
             records.push(
                 splitter
                     .fields(&raw.bytes)
@@ -512,7 +514,12 @@ mod tests {
             .flexible(true)
             .from_reader(input)
             .byte_records()
-            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .map(|r| {
+                r.expect("the csv crate reads it")
+                    .iter()
+                    .map(<[u8]>::to_vec)
+                    .collect()
+            })
             .collect()
     }
 
