@@ -176,9 +176,11 @@ pub fn state_words(state: AnswerState) -> &'static str {
 /// What a "yes" could lead to, in words.
 pub fn could_mean(tier: Tier) -> &'static str {
     match tier {
-        Tier::Emergency => "if the answer is yes, get emergency help",
-        Tier::SeeClinician => "if the answer is yes, see a clinician before any massage",
-        Tier::Wait => "if the answer is yes, wait before having a massage",
+        // "Some answers", not "yes": the question may be a list, a number or a
+        // clearance, where "yes" is the answer that lets massage go ahead.
+        Tier::Emergency => "some answers to it mean getting emergency help",
+        Tier::SeeClinician => "some answers to it mean seeing a clinician before any massage",
+        Tier::Wait => "some answers to it mean waiting before having a massage",
         Tier::Caution => "the answer changes how the massage should be done",
         Tier::Suitable => "the answer does not change the verdict",
     }
