@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::{Answers, Raw, Value, add_choice, interpret, is_unknown_word};
+use super::{Answers, Raw, Value, add_choice, interpret};
 use crate::rulebook::{Question, QuestionType, Rulebook};
 
 /// Whole numbers longer than this are left to serde_json, so every number read here
@@ -52,10 +52,14 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
     loop {
         // Records usually list questions in rulebook order: when the key is the next
         // question's id, that one comparison replaces finding the key's end and hashing.
+        // (No question is named `id`: the rulebook reserves it.) `next` is only a guess,
+        // so a wrong one costs time, never a wrong answer: mutation testing's survivors
+        // `next += 1` -> `*= 1` and `index + 1` -> `index * 1` are equivalent for that
+        // reason, and the property test below shows the answers stay the same.
         let expected = book
             .questions
             .get(next)
-            .filter(|q| q.id != "id" && scan.quoted(q.id.as_bytes()));
+            .filter(|q| scan.quoted(q.id.as_bytes()));
         let key = match expected {
             Some(q) => q.id.as_str(),
             None => scan.string()?,
@@ -208,8 +212,9 @@ impl<'t> Scanner<'t> {
         let raw = match self.peek()? {
             b'"' => {
                 let text = self.string()?;
+                // No choice is spelled `unknown` (the rulebook reserves it), so "unknown"
+                // finds no choice here and goes on to `interpret`.
                 if q.kind == QuestionType::OneOf
-                    && !is_unknown_word(text)
                     && let Some(c) = exact_choice(q, text)
                 {
                     return Some(Value::Choice(c));
@@ -320,6 +325,8 @@ mod tests {
             r#"{"id":17,"nerve_signs":"unknown","pain_duration":" over_12_weeks ","spine_cleared":"yes"}"#,
             // Keys out of rulebook order still take it.
             r#"{"goal":"relaxation","age":34}"#,
+            // So do a lone zero and `true`.
+            r#"{"pain_intensity":0,"legs_new":true}"#,
         ] {
             assert!(agrees(text), "{text:?} went the slow way");
         }
@@ -352,6 +359,10 @@ mod tests {
             r#"{"age":tru}"#,
             r#"{"age" 34}"#,
             r#"{"id":null}"#,
+            r#"{"id":,"age":3}"#,
+            // Two of the same awkward byte must not cancel out.
+            r#"{"id":"a\\b","age":3}"#,
+            "{\"id\":\"a\t\tb\",\"age\":3}",
         ] {
             assert!(read(book(), text).is_none(), "{text:?} took the fast path");
         }
@@ -488,5 +499,67 @@ mod tests {
             fast * 20 >= drawn && fast * 20 <= drawn * 19,
             "fast path took {fast} of {drawn}; want between 5% and 95%"
         );
+    }
+
+    /// Past 64 questions (and the id) the repeat check needs more than one word of bits.
+    #[test]
+    fn a_rulebook_of_more_than_64_questions_takes_the_fast_path() {
+        let extra: String = (book().questions.len()..65)
+            .map(|i| {
+                format!(
+                    "  - id: extra_{i}\n    prompt: Question {i}?\n    type: yes_no\n    \
+                     rationale: Test.\n    source: [NICE_CKS]\n"
+                )
+            })
+            .collect();
+        let big = Rulebook::builtin_plus(vec![(
+            "extra.yaml".to_string(),
+            format!("questions:\n{extra}"),
+        )])
+        .expect("the extended rulebook loads");
+        assert_eq!(big.questions.len(), 65);
+        let last = &big.questions[64].id;
+        for text in [
+            format!(r#"{{"id":"p1","{last}":true}}"#),
+            format!(r#"{{"{last}":true,"id":"p1"}}"#),
+        ] {
+            let (answers, fields) = read(&big, &text).expect("the fast path");
+            assert_eq!((answers.id.as_deref(), fields), (Some("p1"), 2));
+            assert_eq!(answers.get(64), Value::Bool(true));
+        }
+        assert!(read(&big, &format!(r#"{{"id":"p1","{last}":true,"id":"p2"}}"#)).is_none());
+    }
+
+    /// The in-order guess (`quoted`) must match the next key exactly and step past it;
+    /// a guess that never matched would still give the right answers, only slower.
+    #[test]
+    fn the_next_key_is_recognised_in_place() {
+        let text = r#"{"age": 3, "agee": 4, "ag": 5}"#;
+        let mut scan = Scanner {
+            bytes: text.as_bytes(),
+            text,
+            at: 1,
+        };
+        assert!(scan.quoted(b"age"));
+        assert_eq!(scan.at, 6, "steps past the closing quote");
+        scan.at = 11;
+        assert!(!scan.quoted(b"age"), "a longer key is not the guess");
+        assert_eq!(scan.at, 11, "a failed guess does not move");
+        scan.at = 22;
+        assert!(!scan.quoted(b"age"), "a shorter key is not the guess");
+        scan.at = text.len() - 1;
+        assert!(!scan.quoted(b"age"), "the end of the text is no key");
+    }
+
+    /// Choice ids are matched exactly, without `interpret`'s trimming and search.
+    #[test]
+    fn an_exact_choice_id_is_found_and_nothing_else() {
+        let q = book().question("pain_location").expect("a question");
+        let at = |id: &str| q.choices.iter().position(|c| c.id == id).map(|i| i as u16);
+        assert_eq!(exact_choice(q, "lower_back"), at("lower_back"));
+        assert!(at("lower_back").is_some());
+        for text in ["lower_bac", "lower_backs", " lower_back", "Lower_back", ""] {
+            assert_eq!(exact_choice(q, text), None, "{text:?}");
+        }
     }
 }

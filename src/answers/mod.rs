@@ -60,17 +60,6 @@ impl Answers {
     pub fn get(&self, index: usize) -> Value {
         self.values.get(index).copied().unwrap_or_default()
     }
-
-    /// Sets an answer by question id; for tests and the interview.
-    pub fn set(&mut self, book: &Rulebook, id: &str, value: Value) -> bool {
-        match book.question_index(id) {
-            Some(i) => {
-                self.values[i] = value;
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 /// One problem with one answer.
@@ -588,12 +577,8 @@ pub fn parse_cells<'c>(
     cells: impl IntoIterator<Item = &'c str>,
 ) -> RecordOutcome {
     let mut answers = Answers::empty(book);
-    let mut problems = Vec::new();
-    let mut uncounted = 0;
+    let mut problems = Problems::default();
     for (cell, column) in cells.into_iter().zip(columns.iter()) {
-        // Past the problems that will be shown, only their number matters (a header can
-        // name thousands of unknown columns).
-        let shown = problems.len() < MAX_PROBLEMS;
         match column {
             Column::Id => {
                 let id = cell.trim();
@@ -605,25 +590,25 @@ pub fn parse_cells<'c>(
                 let q = &book.questions[*index];
                 match interpret_text(q, cell) {
                     Ok(value) => answers.values[*index] = value,
-                    Err(message) => problems.push(problem(&q.id, message)),
+                    Err(message) => problems.report(&q.id, || message),
                 }
             }
-            Column::Unknown { .. } | Column::Duplicate(_) if !shown => uncounted += 1,
-            Column::Unknown { name, message } => problems.push(problem(name, message.clone())),
-            Column::Duplicate(name) => problems.push(problem(
+            // A header can name thousands of unknown columns: past the problems shown,
+            // the message is not even copied.
+            Column::Unknown { name, message } => problems.report(name, || message.as_str()),
+            Column::Duplicate(name) => problems.report(
                 name,
-                "is a column twice in the header; give each question one column",
-            )),
+                || "is a column twice in the header; give each question one column",
+            ),
         }
     }
     let id = answers.id.take();
-    cap_problems(&mut problems, uncounted);
     RecordOutcome::new(
         id,
         if problems.is_empty() {
             Ok(answers)
         } else {
-            Err(AnswersError::Invalid(problems))
+            Err(AnswersError::Invalid(problems.into_vec()))
         },
     )
 }
@@ -706,22 +691,44 @@ fn looks_like_json(text: &str) -> bool {
 #[derive(Debug)]
 pub struct Collected {
     answers: Answers,
-    problems: Vec<AnswerProblem>,
-    /// Problems found past [`MAX_PROBLEMS`]: counted, not stored.
-    uncounted: usize,
+    problems: Problems,
     fields: usize,
 }
 
 /// The most problems reported for one answers file or record; the rest are counted.
 pub const MAX_PROBLEMS: usize = 100;
 
-/// Keeps the first [`MAX_PROBLEMS`] problems and counts the rest (and `uncounted` more
-/// found past the limit and never stored) in one last line.
-fn cap_problems(problems: &mut Vec<AnswerProblem>, uncounted: usize) {
-    let more = problems.len().saturating_sub(MAX_PROBLEMS) + uncounted;
-    if more > 0 {
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(problem("", format!("and {more} more problems")));
+/// The problems found in one answers file or record: the first [`MAX_PROBLEMS`] kept, the
+/// rest only counted, so a record with thousands of unknown keys stays small.
+#[derive(Debug, Default)]
+struct Problems {
+    kept: Vec<AnswerProblem>,
+    more: usize,
+}
+
+impl Problems {
+    /// Records a problem; past [`MAX_PROBLEMS`] it is only counted, and its message (which
+    /// may search for a suggestion) is never worked out.
+    fn report<M: Into<String>>(&mut self, field: &str, message: impl FnOnce() -> M) {
+        if self.kept.len() < MAX_PROBLEMS {
+            self.kept.push(problem(field, message()));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// The problems kept, then one line counting the rest.
+    fn into_vec(mut self) -> Vec<AnswerProblem> {
+        if self.more > 0 {
+            let more = self.more;
+            self.kept
+                .push(problem("", format!("and {more} more problems")));
+        }
+        self.kept
     }
 }
 
@@ -729,26 +736,14 @@ impl Collected {
     fn new(answers: Answers, fields: usize) -> Collected {
         Collected {
             answers,
-            problems: Vec::new(),
-            uncounted: 0,
+            problems: Problems::default(),
             fields,
         }
     }
 
-    /// Records a problem; past [`MAX_PROBLEMS`] it is only counted, and its message (which
-    /// may search for a suggestion) is never worked out.
-    fn report<M: Into<String>>(&mut self, field: &str, message: impl FnOnce() -> M) {
-        if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(problem(field, message()));
-        } else {
-            self.uncounted += 1;
-        }
-    }
-
-    fn finish(mut self) -> Result<Answers, AnswersError> {
-        cap_problems(&mut self.problems, self.uncounted);
+    fn finish(self) -> Result<Answers, AnswersError> {
         if !self.problems.is_empty() {
-            Err(AnswersError::Invalid(self.problems))
+            Err(AnswersError::Invalid(self.problems.into_vec()))
         } else if self.fields == 0 {
             Err(AnswersError::Empty)
         } else {
@@ -799,25 +794,25 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                 let q = &book.questions[index];
                 let value = map.next_value_seed(QuestionSeed { q })?;
                 if std::mem::replace(&mut seen[index], true) {
-                    out.report(&key, || "is answered twice");
+                    out.problems.report(&key, || "is answered twice");
                     continue;
                 }
                 match value {
                     Ok(value) => out.answers.values[index] = value,
-                    Err(message) => out.report(&key, || message),
+                    Err(message) => out.problems.report(&key, || message),
                 }
                 continue;
             }
             let raw: Raw<'de> = map.next_value()?;
             if key == "id" {
                 if seen_id {
-                    out.report("id", || "appears twice");
+                    out.problems.report("id", || "appears twice");
                 }
                 seen_id = true;
                 match raw {
                     Raw::Text(t) => out.answers.id = Some(t.into_owned()),
                     Raw::Number(n) => out.answers.id = Some(format_number(n)),
-                    other => out.report("id", || {
+                    other => out.problems.report("id", || {
                         format!(
                             "expected a text or number record id, found {}",
                             other.describe()
@@ -826,7 +821,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                 }
                 continue;
             }
-            out.report(&key, || {
+            out.problems.report(&key, || {
                 let ids = book.questions.iter().map(|q| q.id.as_str());
                 format!(
                     "no such question{}; `massage-check template` lists every question id",
@@ -881,13 +876,10 @@ fn problem(field: &str, message: impl Into<String>) -> AnswerProblem {
     }
 }
 
-/// Formats an id number without a trailing `.0`.
+/// Formats a number as it would be written: `f64`'s `Display` already leaves off a
+/// whole number's `.0` and never uses an exponent; only negative zero would show as `-0`.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+    if n == 0.0 { "0".into() } else { n.to_string() }
 }
 
 impl<'de> serde::Deserialize<'de> for Raw<'de> {
@@ -950,5 +942,223 @@ impl<'de> serde::Deserialize<'de> for Raw<'de> {
             }
         }
         deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> &'static Rulebook {
+        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+        BOOK.get_or_init(|| Rulebook::builtin().expect("the built-in rulebook loads"))
+    }
+
+    fn question(id: &str) -> &'static Question {
+        let book = book();
+        &book.questions[book.question_index(id).expect("a built-in question")]
+    }
+
+    /// The answer `text` gives to `id`, read from an answers file.
+    fn read(id: &str, text: &str) -> Result<Value, AnswersError> {
+        let answers = parse(book(), text)?;
+        Ok(answers.get(book().question_index(id).expect("a built-in question")))
+    }
+
+    fn error_text(text: &str) -> String {
+        match parse(book(), text) {
+            Ok(answers) => panic!("{text:?} was read as {answers:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn several_problems_are_listed_one_per_line() {
+        let shown = error_text("agee: 3\npain_intensity: 11\ngoal: nap\n");
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        assert!(lines[0].starts_with("agee: no such question"), "{shown}");
+        assert!(
+            lines[1].starts_with("pain_intensity: 11 is out of range"),
+            "{shown}"
+        );
+        assert!(
+            lines[2].starts_with("goal: \"nap\" is not a choice"),
+            "{shown}"
+        );
+        assert!(!shown.starts_with('\n') && !shown.ends_with('\n'));
+    }
+
+    #[test]
+    fn a_number_at_either_end_of_its_range_is_accepted_and_one_past_is_not() {
+        let (min, max) = question("age").range();
+        for n in [min, max] {
+            assert_eq!(read("age", &format!("age: {n}\n")), Ok(Value::Number(n)));
+        }
+        for n in [min - 1.0, max + 1.0] {
+            assert!(error_text(&format!("age: {n}\n")).contains("out of range"));
+        }
+        assert_eq!(
+            read("pain_intensity", "pain_intensity: 10\n"),
+            Ok(Value::Number(10.0))
+        );
+        assert_eq!(
+            read("pain_intensity", "pain_intensity: 0\n"),
+            Ok(Value::Number(0.0))
+        );
+    }
+
+    #[test]
+    fn one_choice_written_without_brackets_is_a_list_of_one() {
+        let q = question("pain_location");
+        let lower_back = q
+            .choices
+            .iter()
+            .position(|c| c.id == "lower_back")
+            .expect("a choice");
+        assert_eq!(
+            read("pain_location", "pain_location: lower_back\n"),
+            Ok(Value::Set(1 << lower_back))
+        );
+        assert_eq!(
+            read("pain_location", "pain_location: [lower_back]\n"),
+            Ok(Value::Set(1 << lower_back))
+        );
+    }
+
+    #[test]
+    fn a_tagged_value_is_refused_saying_what_was_expected() {
+        // A YAML tag makes an enum, which neither the answers nor an answer accept.
+        assert!(
+            error_text("pain_intensity: !foo 3\n")
+                .contains("pain_intensity: invalid type: enum, expected an answer"),
+        );
+        assert!(
+            error_text("!foo {age: 3}\n")
+                .contains("invalid type: enum, expected a mapping of question id to answer"),
+        );
+    }
+
+    /// A valid answers file of exactly `len` bytes (a comment pads it).
+    fn padded(len: usize) -> String {
+        let mut text = String::from("age: 34\n#");
+        text.push_str(&"x".repeat(len - text.len() - 1));
+        text.push('\n');
+        assert_eq!(text.len(), len);
+        text
+    }
+
+    #[test]
+    fn answers_up_to_the_size_limit_are_read_and_one_byte_more_is_refused() {
+        assert!(parse(book(), &padded(MAX_ANSWERS_BYTES)).is_ok());
+        assert_eq!(
+            parse(book(), &padded(MAX_ANSWERS_BYTES + 1)),
+            Err(AnswersError::TooLarge {
+                size: Some(MAX_ANSWERS_BYTES as u64 + 1),
+                limit: MAX_ANSWERS_BYTES
+            })
+        );
+        let record = parse_yaml_record(book(), &padded(MAX_ANSWERS_BYTES));
+        assert!(record.answers.is_ok(), "{:?}", record.answers);
+        let record = parse_yaml_record(book(), &padded(MAX_ANSWERS_BYTES + 2));
+        assert!(matches!(
+            record.answers,
+            Err(AnswersError::TooLarge { size: Some(n), .. }) if n == MAX_ANSWERS_BYTES as u64 + 2
+        ));
+    }
+
+    #[test]
+    fn saved_answers_read_back_to_the_same_answers_and_id() {
+        let text = "id: \"Ann: \\\"A\\\" #1\"\nage: 34\npain_intensity: unknown\n\
+                    pain_location: [lower_back, neck_shoulders]\nlegs_new: no\n\
+                    pain_duration: over_12_weeks\n";
+        let answers = parse(book(), text).expect("valid answers");
+        assert_eq!(answers.id.as_deref(), Some("Ann: \"A\" #1"));
+        let saved = to_yaml(book(), &answers);
+        assert!(saved.starts_with("# massage-check answers"), "{saved}");
+        assert!(saved.contains("\nage: 34\n"), "{saved}");
+        assert!(
+            !saved.contains("health"),
+            "unanswered questions are left out: {saved}"
+        );
+        assert_eq!(parse(book(), &saved), Ok(answers));
+    }
+
+    #[test]
+    fn a_rule_test_case_reads_its_answers_from_json() {
+        let value = serde_json::json!({"age": 70, "legs_new": true});
+        let answers = from_json_value(book(), value).expect("valid answers");
+        let age = book().question_index("age").expect("a question");
+        assert_eq!(answers.get(age), Value::Number(70.0));
+        let value = serde_json::json!({"age": 700});
+        assert!(matches!(
+            from_json_value(book(), value),
+            Err(AnswersError::Invalid(p)) if p[0].field == "age"
+        ));
+    }
+
+    #[test]
+    fn the_tab_hint_is_given_only_for_a_tab_that_cannot_start_a_token() {
+        assert!(error_text("\tage: 3\n").contains("YAML does not allow tabs"));
+        // The same error without a tab, and a tab beside another error, get no hint.
+        for text in ["age: @x\n", "#\ta\nage: [1\n"] {
+            let shown = error_text(text);
+            assert!(!shown.contains("tabs"), "{text:?}: {shown}");
+        }
+    }
+
+    #[test]
+    fn a_hundred_problems_are_listed_and_the_rest_counted_in_one_line() {
+        for (unknown, more) in [(100, None), (101, Some(1)), (150, Some(50))] {
+            let names: Vec<String> = (0..unknown).map(|i| format!("nope{i}")).collect();
+            let text: String = names.iter().map(|n| format!("{n}: 1\n")).collect();
+            let from_file = parse(book(), &text).expect_err("unknown keys").problems();
+            let header = columns_for_header(book(), names.iter().map(String::as_str));
+            let cells = vec!["1"; unknown];
+            let from_csv = parse_cells(book(), &header, cells)
+                .answers
+                .expect_err("unknown columns")
+                .problems();
+            for problems in [from_file, from_csv] {
+                assert_eq!(problems[99].field, "nope99");
+                let last = problems.last().expect("problems");
+                match more {
+                    None => assert_eq!(problems.len(), 100, "{last:?}"),
+                    Some(more) => {
+                        assert_eq!(problems.len(), 101, "{last:?}");
+                        assert_eq!(last.message, format!("and {more} more problems"));
+                        assert_eq!(last.field, "");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_a_person_would_write_them() {
+        for (n, written) in [
+            (17.0, "17"),
+            (-0.0, "0"),
+            (0.0, "0"),
+            (2.5, "2.5"),
+            (-3.0, "-3"),
+            (1e15, "1000000000000000"),
+            (1e20, "100000000000000000000"),
+        ] {
+            assert_eq!(format_number(n), written);
+        }
+        let answers = parse(book(), "id: 17.0\nage: 34\n").expect("valid answers");
+        assert_eq!(answers.id.as_deref(), Some("17"));
+    }
+
+    #[test]
+    fn a_tagged_value_under_an_unknown_key_or_in_a_list_is_refused() {
+        for text in ["nope: !foo 1\n", "pain_location: [!foo lower_back]\n"] {
+            let shown = error_text(text);
+            assert!(
+                shown.contains("invalid type: enum, expected an answer"),
+                "{shown}"
+            );
+        }
     }
 }
