@@ -25,7 +25,7 @@ pub fn read(book: &Rulebook, text: &str) -> Option<(Answers, usize)> {
     let text = text.trim_end_matches(['\n', '\r']);
     let awkward = text
         .bytes()
-        .fold(false, |found, b| found | (b < 0x20) | (b == b'\\'));
+        .fold(false, |found, b| found | matches!(b, 0x00..=0x1f | b'\\'));
     if awkward {
         return None;
     }
