@@ -282,12 +282,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::answers::tests::book;
     use crate::answers::{AnswersSeed, Collected};
-
-    fn book() -> &'static Rulebook {
-        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
-        BOOK.get_or_init(|| Rulebook::builtin().expect("the built-in rulebook loads"))
-    }
 
     /// The slow path alone: serde_json with the answers seed.
     fn slow(text: &str) -> Result<Collected, String> {

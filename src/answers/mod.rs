@@ -949,7 +949,8 @@ impl<'de> serde::Deserialize<'de> for Raw<'de> {
 mod tests {
     use super::*;
 
-    fn book() -> &'static Rulebook {
+    /// The built-in rulebook, loaded once for all the answers tests.
+    pub(super) fn book() -> &'static Rulebook {
         static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
         BOOK.get_or_init(|| Rulebook::builtin().expect("the built-in rulebook loads"))
     }
