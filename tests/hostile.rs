@@ -387,3 +387,97 @@ fn a_large_extending_rulebook_loads_in_linear_time() {
         large / small
     );
 }
+
+/// Runs `batch` on `input` with `args`; returns exit code, stdout and stderr.
+fn batch(input: &str, args: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .args(["batch", "--today", TODAY])
+        .args(args)
+        .write_stdin(input.to_string())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.code().expect("exits"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// Every question answered, no red flags, no conditions (the scenario cases' defaults).
+const BENIGN: &str = r#""age": 40, "pain_intensity": 4, "pain_duration": "weeks_6_to_12", "pain_history": "comes_and_goes", "pain_change": "steady", "assessed": "never", "pain_location": ["lower_back"], "pain_character": ["dull_ache"], "nerve_signs": [], "urgent_signs": [], "general_signs": [], "injury": "none", "health": [], "medicines": [], "skin": [], "reactions": [], "goal": "pain_relief", "pressure_preference": "no_preference", "session_frequency": "monthly""#;
+
+/// The summary caps only the calm lists: 1,500 referrals before booking followed by one
+/// emergency and one same-day referral still name both (the emergency's id was cut off
+/// after the first 1,000 referrals).
+#[test]
+fn the_summary_never_hides_an_emergency_or_a_same_day_referral() {
+    let mut input = String::new();
+    for i in 0..1500 {
+        input.push_str(&format!(
+            "{{\"id\": \"calm{i}\", {BENIGN}, \"diagnoses\": [\"herniated_disc\"], \"spine_cleared\": false}}\n"
+        ));
+    }
+    input.push_str("{\"id\": \"the-emergency\", \"nerve_signs\": [\"bladder\"]}\n");
+    input.push_str(&format!(
+        "{{\"id\": \"same-day\", {}}}\n",
+        BENIGN.replace("\"urgent_signs\": []", "\"urgent_signs\": [\"swollen_leg\"]")
+    ));
+    let (_, stdout, _) = batch(&input, &["--format", "summary"]);
+    let urgent = stdout
+        .split("needs a clinician within days")
+        .next()
+        .expect("summary");
+    assert!(
+        urgent.contains("needs care now or today: 2"),
+        "{}",
+        &stdout[..stdout.len().min(600)]
+    );
+    assert!(urgent.contains("(id the-emergency): emergency, now"), "{urgent}");
+    assert!(urgent.contains("(id same-day): see_clinician, today"), "{urgent}");
+    assert!(stdout.contains("needs a clinician within days or before booking: 1500"));
+    assert!(
+        stdout.contains("  and 500 more (`--format jsonl` writes every record)"),
+        "the calm list is capped and says where the rest is"
+    );
+}
+
+/// Every urgent record is listed, past the cap that applies to the calm ones.
+#[test]
+fn the_summary_lists_more_than_a_thousand_emergencies_in_full() {
+    let input: String = (0..1200)
+        .map(|i| format!("{{\"id\": \"e{i}\", \"nerve_signs\": [\"saddle_numbness\"]}}\n"))
+        .collect();
+    let (_, stdout, _) = batch(&input, &["--format", "summary"]);
+    assert!(stdout.contains("needs care now or today: 1200"));
+    assert!(stdout.contains("(id e1199): emergency, now"), "the last one is listed");
+    assert!(!stdout.contains("more (`--format jsonl`"), "nothing urgent is cut");
+}
+
+/// An empty part of a checklist answer is a slip, never "none of these": in a CSV cell
+/// (`;`, `;;;`, ` ; `, a trailing `;`) and in YAML or JSON lists (`""`).
+#[test]
+fn an_empty_item_in_a_checklist_is_an_error_in_every_format() {
+    for cell in [";", ";;;", " ; ", "saddle_numbness;", ";bladder", "leg_weak;;hands"] {
+        let csv = format!("id,age,nerve_signs\nr1,40,{cell}\n");
+        let (code, stdout, _) = batch(&csv, &["--input-format", "csv"]);
+        assert_eq!(code, 1, "cell {cell:?}: {stdout}");
+        let line: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one line");
+        assert!(line["tier"].is_null(), "cell {cell:?} was assessed: {stdout}");
+        assert_eq!(line["errors"][0]["field"], "nerve_signs", "{stdout}");
+        assert!(
+            line["errors"][0]["message"]
+                .as_str()
+                .expect("message")
+                .contains("the list has an empty item"),
+            "{stdout}"
+        );
+    }
+    // An empty cell is still unanswered, and `[]` is still "none of these".
+    let (_, stdout, _) = batch("id,age,nerve_signs\nr1,40,\nr2,40,[]\n", &["--input-format", "csv"]);
+    assert!(!stdout.contains("errors"), "{stdout}");
+    expect_error(b"nerve_signs: [\"\"]\n", "the list has an empty item");
+    expect_error(b"{\"nerve_signs\": [\"bladder\", \" \"]}", "the list has an empty item");
+}

@@ -286,6 +286,12 @@ pub fn interpret(q: &Question, raw: &Raw<'_>) -> Result<Value, String> {
 /// Adds one list item of a several-of answer to `set`.
 fn add_choice(q: &Question, item: &Raw<'_>, set: &mut u64) -> Result<(), String> {
     match item {
+        // An empty item (`a;;b`, a lone `;`, `["a", ""]`) is a slip, never "none of these".
+        Raw::Text(t) if t.trim().is_empty() => Err(format!(
+            "the list has an empty item; separate choices with `;` and write `[]` for none \
+             of these; expected {}",
+            allowed(q)
+        )),
         Raw::Text(t) => {
             *set |= 1u64 << choice_index(q, t.trim())?;
             Ok(())
@@ -393,9 +399,7 @@ pub fn interpret_text(q: &Question, text: &str) -> Result<Value, String> {
         QuestionType::SeveralOf if text == "[]" => Raw::List(Vec::new()),
         QuestionType::SeveralOf => Raw::List(
             text.split([';', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| Raw::Text(Cow::Borrowed(s)))
+                .map(|s| Raw::Text(Cow::Borrowed(s.trim())))
                 .collect(),
         ),
         _ => Raw::Text(Cow::Borrowed(text)),

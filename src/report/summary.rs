@@ -1,22 +1,30 @@
 //! Batch summary: counts per tier, and every record that needs a clinician.
+//!
+//! Records that need care now or today (every emergency, every `now` or `today` referral)
+//! are listed in full, however many there are: they are few, and they are why anyone reads
+//! the summary. The calmer lists are capped so memory stays flat on a huge batch.
 
 use std::fmt::Write;
 
 use super::{BatchFormat, BatchItem, BatchRecord, Context};
-use crate::rulebook::Tier;
+use crate::rulebook::{Tier, Urgency};
 
-/// How many records each list shows; the rest are counted, so memory stays flat
-/// however many records need a clinician.
+/// How many records each capped list shows; the rest are counted.
 pub const LISTED: usize = 1000;
+
+/// A record that needs a clinician: label, tier, how soon.
+type Listed = (String, Tier, &'static str);
 
 #[derive(Default)]
 pub struct Summary {
     records: u64,
     invalid: u64,
     per_tier: [u64; 5],
-    /// Records at `see_clinician` or stricter: label, tier, how soon (the first LISTED).
-    clinician: Vec<(String, Tier, &'static str)>,
-    clinician_count: u64,
+    /// Emergencies and `now`/`today` referrals: every one.
+    urgent: Vec<Listed>,
+    /// Referrals within days or before booking: the first LISTED.
+    calm: Vec<Listed>,
+    calm_count: u64,
     invalid_records: Vec<String>,
 }
 
@@ -27,10 +35,16 @@ impl BatchFormat for Summary {
             BatchItem::Assessed(a) => {
                 self.per_tier[a.tier as usize] += 1;
                 if a.tier >= Tier::SeeClinician {
-                    self.clinician_count += 1;
-                    if self.clinician.len() < LISTED {
-                        let when = a.see.first().map_or("", |s| s.when.describe());
-                        self.clinician.push((record.label(), a.tier, when));
+                    let urgency = a.see.first().map(|s| s.when);
+                    let when = urgency.map_or("", |u| u.describe());
+                    let listed = (record.label(), a.tier, when);
+                    if a.tier == Tier::Emergency || urgency >= Some(Urgency::Today) {
+                        self.urgent.push(listed);
+                    } else {
+                        self.calm_count += 1;
+                        if self.calm.len() < LISTED {
+                            self.calm.push(listed);
+                        }
                     }
                 }
             }
@@ -50,11 +64,15 @@ impl BatchFormat for Summary {
             let _ = writeln!(text, "{tier}: {}", self.per_tier[tier as usize]);
         }
         let _ = writeln!(text, "invalid: {}", self.invalid);
-        let _ = writeln!(text, "needs a clinician: {}", self.clinician_count);
-        for (label, tier, when) in &self.clinician {
-            let _ = writeln!(text, "  {label}: {tier}, {when}");
-        }
-        more(&mut text, self.clinician_count, self.clinician.len());
+        let _ = writeln!(text, "needs care now or today: {}", self.urgent.len());
+        list(&mut text, &self.urgent);
+        let _ = writeln!(
+            text,
+            "needs a clinician within days or before booking: {}",
+            self.calm_count
+        );
+        list(&mut text, &self.calm);
+        more(&mut text, self.calm_count, self.calm.len());
         if !self.invalid_records.is_empty() {
             let _ = writeln!(text, "invalid records:");
             for label in &self.invalid_records {
@@ -66,9 +84,18 @@ impl BatchFormat for Summary {
     }
 }
 
+fn list(text: &mut String, records: &[Listed]) {
+    for (label, tier, when) in records {
+        let _ = writeln!(text, "  {label}: {tier}, {when}");
+    }
+}
+
 fn more(text: &mut String, total: u64, listed: usize) {
     let rest = total.saturating_sub(listed as u64);
     if rest > 0 {
-        let _ = writeln!(text, "  and {rest} more");
+        let _ = writeln!(
+            text,
+            "  and {rest} more (`--format jsonl` writes every record)"
+        );
     }
 }
