@@ -14,7 +14,7 @@ use crate::cli::{
     TestFormat,
 };
 use crate::date::Date;
-use crate::engine::Engine;
+use crate::engine::{Engine, lowering};
 use crate::interview::{self, Stop, terminal::TerminalPrompter};
 use crate::output_file::{self, OutputFile};
 use crate::report::{self, Context, Format};
@@ -54,14 +54,26 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
-/// Loads the rulebook named by `--rules`, or the built-in one, and compiles it.
+/// Loads the rulebook named by `--rules`, or the built-in one, and compiles it. A rulebook
+/// from `--rules` that lowers a built-in safety rule without declaring it is refused.
 pub fn load_engine(rules: Option<&Path>) -> Result<Engine> {
-    let book = match rules {
-        Some(dir) => Rulebook::from_dir(dir)
-            .with_context(|| format!("cannot use the rulebook in {}", dir.display()))?,
-        None => Rulebook::builtin().context("the built-in rulebook is broken")?,
+    let Some(dir) = rules else {
+        let book = Rulebook::builtin().context("the built-in rulebook is broken")?;
+        return Ok(Engine::new(book)?);
     };
-    Ok(Engine::new(book)?)
+    let context = || format!("cannot use the rulebook in {}", dir.display());
+    let engine = Engine::new(Rulebook::from_dir(dir).with_context(context)?).with_context(context)?;
+    let problems = compare_with_builtin(&engine)?.problems(engine.book());
+    if !problems.is_empty() {
+        return Err(RulebookError::Invalid(problems)).with_context(context);
+    }
+    Ok(engine)
+}
+
+/// How a rulebook from `--rules` compares with the built-in one on safety.
+fn compare_with_builtin(engine: &Engine) -> Result<lowering::Comparison> {
+    let builtin = Engine::new(Rulebook::builtin().context("the built-in rulebook is broken")?)?;
+    Ok(lowering::compare(engine, &builtin))
 }
 
 fn today(global: &GlobalArgs) -> Date {
@@ -368,6 +380,10 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         return Err(closed_stdout());
     }
     let engine = load_engine(global.rules.as_deref())?;
+    if let Some(note) = report::view::lowering_note(engine.book()) {
+        // The brief lines carry no report text, so the note goes where the person looks.
+        eprintln!("massage-check: {note}");
+    }
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
         (Box::new(std::io::stdin()), None)
     } else {
@@ -581,15 +597,25 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
                 let at = engine.book().location(&o.added);
                 eprintln!("warning: {at}: {}", o.message);
             }
+            let mut lines: Vec<String> = Vec::new();
+            if dir.is_some() {
+                let comparison = compare_with_builtin(&engine)?;
+                for warning in comparison.warnings(engine.book()) {
+                    eprintln!("warning: {warning}");
+                }
+                lines.extend(comparison.problems(engine.book()).iter().map(|p| p.to_string()));
+            }
             // The cases beside the rules are part of the rulebook: a typo in one must not
             // wait for `rules test` to show.
             match case_set(&engine, dir) {
-                Ok(set) => crate::cases::check(&engine, &set)
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect(),
-                Err(e) => vec![format!("{e:#}")],
+                Ok(set) => lines.extend(
+                    crate::cases::check(&engine, &set)
+                        .iter()
+                        .map(|p| p.to_string()),
+                ),
+                Err(e) => lines.push(format!("{e:#}")),
             }
+            lines
         }
         Err(RulebookError::Invalid(problems)) => problems.iter().map(|p| p.to_string()).collect(),
         Err(e @ RulebookError::Io { .. }) => bail!(e),

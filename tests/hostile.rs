@@ -481,3 +481,168 @@ fn an_empty_item_in_a_checklist_is_an_error_in_every_format() {
     expect_error(b"nerve_signs: [\"\"]\n", "the list has an empty item");
     expect_error(b"{\"nerve_signs\": [\"bladder\", \" \"]}", "the list has an empty item");
 }
+
+/// A directory holding `files` (name, text).
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    dir
+}
+
+const EXTENDS: &str = "rulebook: { extends: builtin, name: Weak Clinic, version: \"1\" }\n";
+const WEAK_SADDLE: &str = "rules:\n  - id: ces_saddle_numbness\n    title: Numbness in the saddle area\n    when: { fact: nerve_signs, includes: saddle_numbness }\n    tier: caution\n    advice: Mention it to your therapist.\n    rationale: r\n    source: [WERNER]\n";
+
+/// A clinic rulebook that redefines a built-in red flag at a lower tier is refused unless
+/// it declares the lowering; declared, `rules check` warns and every report says so.
+#[test]
+fn a_user_rulebook_cannot_weaken_a_built_in_red_flag_silently() {
+    let dir = dir_with(&[("rulebook.yaml", EXTENDS), ("weak.yaml", WEAK_SADDLE)]);
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    for needle in [
+        "weak.yaml:2: ces_saddle_numbness: lowers the built-in safety rule",
+        "its tier is caution instead of emergency",
+        "it no longer rules out everything",
+        "declare it under `rulebook: lowers:`",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in {text}");
+    }
+    let check = |dir: &std::path::Path| {
+        bin()
+            .arg("--rules")
+            .arg(dir)
+            .args(["check", "--today", TODAY])
+            .arg(repo_path("examples/desk-worker.yaml"))
+            .timeout(Duration::from_secs(30))
+            .output()
+            .expect("runs")
+    };
+    let out = check(dir.path());
+    assert_eq!(out.status.code(), Some(1), "an undeclared lowering is refused");
+    assert!(out.stdout.is_empty());
+
+    let declared = format!(
+        "{}  lowers:\n    - {{ id: ces_saddle_numbness, reason: Our physiotherapist examines every client first. }}\n",
+        EXTENDS.replace(" }\n", ",\n")
+            .replace("rulebook: { ", "rulebook:\n  ")
+            .replace(", name: ", "\n  name: ")
+            .replace(", version: ", "\n  version: ")
+            .replace(",\n", "\n")
+    );
+    let dir = dir_with(&[("rulebook.yaml", &declared), ("weak.yaml", WEAK_SADDLE)]);
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 0, "{declared}\n{text}");
+    assert!(
+        text.contains("warning: ") && text.contains("lowers the built-in safety rule `ces_saddle_numbness`"),
+        "{text}"
+    );
+    let out = check(dir.path());
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    let opening: Vec<&str> = report.lines().take(3).collect();
+    assert!(
+        opening.join(" ").contains("lowers 1 built-in safety rule (ces_saddle_numbness)"),
+        "{report}"
+    );
+
+    // A declaration that lowers nothing is refused too: it would put a false note on
+    // every report.
+    let needless = declared.replace("ces_saddle_numbness", "ces_bladder");
+    let dir = dir_with(&[("rulebook.yaml", &needless), ("weak.yaml", "rules: []\n")]);
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("ces_bladder: is declared in `lowers:` but this rulebook does not lower it"), "{text}");
+}
+
+/// Narrowing a red flag's condition, dropping a technique it rules out, or rewording the
+/// emergency headline so it no longer sends people for help, are lowerings as well.
+#[test]
+fn narrower_conditions_fewer_exclusions_and_headlines_without_care_are_lowerings() {
+    let narrower = "rules:\n  - id: severe_pain\n    title: Severe pain\n    when: { fact: pain_intensity, at_least: 10 }\n    tier: see_clinician\n    advice: a\n    see: { who: your GP or a physiotherapist, when: within_days }\n    avoid: [deep_tissue, trigger_point]\n    rationale: r\n    source: [WERNER]\n";
+    let dir = dir_with(&[("rulebook.yaml", EXTENDS), ("narrow.yaml", narrower)]);
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("it no longer rules out sports"), "{text}");
+    assert!(text.contains("it no longer fires on answers that fire the built-in rule"), "{text}");
+
+    let headline = "rulebook:\n  extends: builtin\n  name: Calm\n  version: \"1\"\n  tiers:\n    emergency: { headline: Book a gentle massage., show_techniques: false }\n";
+    let dir = dir_with(&[("rulebook.yaml", headline)]);
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("emergency_headline: lowers the built-in safety rule"), "{text}");
+    // A reworded headline that still says where to go is fine.
+    let reworded = headline.replace("Book a gentle massage.", "Call 999 or go to A&E now.");
+    let (code, text) = rules_check(dir_with(&[("rulebook.yaml", &reworded)]).path());
+    assert_eq!(code, 0, "{text}");
+}
+
+/// No rulebook file is skipped for its name: `red_flags.YAML` is loaded, and a standalone
+/// copy that lacks a built-in file (or a file its own `files:` list names) is refused.
+#[test]
+fn no_rulebook_file_is_skipped_because_of_its_name() {
+    let copy = || {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for entry in std::fs::read_dir(repo_path("rules")).expect("rules") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                std::fs::copy(&path, dir.path().join(path.file_name().expect("name")))
+                    .expect("copy");
+            }
+        }
+        dir
+    };
+    let dir = copy();
+    std::fs::rename(
+        dir.path().join("red_flags.yaml"),
+        dir.path().join("red_flags.YAML"),
+    )
+    .expect("rename");
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 0, "red_flags.YAML is loaded: {text}");
+    let out = bin()
+        .arg("--rules")
+        .arg(dir.path())
+        .args(["check", "--today", TODAY, "-q"])
+        .arg(repo_path("examples/cauda-equina.yaml"))
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("EMERGENCY"));
+
+    std::fs::remove_file(dir.path().join("red_flags.YAML")).expect("remove");
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("red_flags.yaml: missing: the built-in rulebook has it"), "{text}");
+    let out = bin()
+        .arg("--rules")
+        .arg(dir.path())
+        .args(["check", "--today", TODAY])
+        .arg(repo_path("examples/cauda-equina.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("red_flags.yaml: missing"));
+
+    // With its own list, a standalone rulebook is held to that list; the red flags it
+    // dropped still have to be declared.
+    let dir = copy();
+    std::fs::remove_file(dir.path().join("red_flags.yaml")).expect("remove");
+    let meta = std::fs::read_to_string(dir.path().join("rulebook.yaml")).expect("read");
+    let listed = meta.replace(
+        "rulebook:\n",
+        "rulebook:\n  files: [rulebook.yaml, questions.yaml, conditions.yaml, preferences.yaml, techniques.yaml, care.yaml, extra.yaml]\n",
+    );
+    std::fs::write(dir.path().join("rulebook.yaml"), listed).expect("write");
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("extra.yaml: missing: `rulebook: files:` lists it"), "{text}");
+    let meta = std::fs::read_to_string(dir.path().join("rulebook.yaml")).expect("read");
+    std::fs::write(dir.path().join("rulebook.yaml"), meta.replace(", extra.yaml", "")).expect("write");
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("ces_saddle_numbness: lowers the built-in safety rule: the rule is missing"),
+        "{text}"
+    );
+}

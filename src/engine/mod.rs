@@ -6,6 +6,7 @@
 
 pub mod assessment;
 pub mod logic;
+pub mod lowering;
 mod reach;
 
 use std::borrow::Cow;

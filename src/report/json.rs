@@ -26,6 +26,8 @@ pub struct JsonReport<'a> {
 pub struct RulebookInfo<'a> {
     pub name: &'a str,
     pub version: &'a str,
+    /// Built-in safety rules this rulebook lowers, with the reasons it gives.
+    pub lowers: &'a [crate::rulebook::Lowered],
 }
 
 impl<'a> JsonReport<'a> {
@@ -36,6 +38,7 @@ impl<'a> JsonReport<'a> {
             rulebook: RulebookInfo {
                 name: &ctx.book.meta.name,
                 version: &ctx.book.meta.version,
+                lowers: &ctx.book.meta.lowers,
             },
             date: ctx.date,
             record: None,

@@ -26,6 +26,9 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         ctx.date, book.meta.name, book.meta.version
     );
     let _ = writeln!(out, "**{}**\n", a.headline);
+    if let Some(note) = view::lowering_note(book) {
+        let _ = writeln!(out, "> {}\n", cell(&note));
+    }
 
     if a.tier == Tier::Emergency {
         let titles: Vec<&str> = view.why.iter().map(|r| r.title).collect();

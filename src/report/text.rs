@@ -106,6 +106,9 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         styled: ctx.styled,
     };
     w.verdict(a);
+    if let Some(note) = view::lowering_note(ctx.book) {
+        w.para("", 0, &note);
+    }
     if let Some(id) = &a.id {
         w.para(
             "",

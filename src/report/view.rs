@@ -221,3 +221,22 @@ pub fn answer_words(q: &crate::rulebook::Question, value: crate::answers::Value)
         }
     })
 }
+
+/// The line every report made with a rulebook that lowers built-in safety rules opens
+/// with, so nobody reads a milder verdict without knowing why it may be milder.
+pub fn lowering_note(book: &Rulebook) -> Option<String> {
+    let lowers = &book.meta.lowers;
+    if lowers.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = lowers.iter().map(|l| l.id.as_str()).collect();
+    let (count, rules) = match lowers.len() {
+        1 => ("1 built-in safety rule".to_string(), "it"),
+        n => (format!("{n} built-in safety rules"), "they"),
+    };
+    Some(format!(
+        "Note: the rulebook \"{}\" lowers {count} ({}); {rules} may make this verdict milder than the built-in rulebook's.",
+        crate::printable::printable(&book.meta.name),
+        ids.join(", ")
+    ))
+}

@@ -47,10 +47,71 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
             }
         }
     }
-    from_texts(files, Origin::Dir(dir.to_path_buf()))
+    let first_file = files.first().map(|f| f.0.clone()).unwrap_or_default();
+    let parsed = parse_files(&files).map_err(RulebookError::Invalid)?;
+    check_file_set(dir, &files, &parsed)?;
+    from_parsed(parsed, Origin::Dir(dir.to_path_buf()), &first_file)
 }
 
-/// The `*.yaml` / `*.yml` entries directly inside `dir`, sorted by name. Every such entry
+/// A standalone rulebook has the files it says it has (`rulebook: files:`), or, when it
+/// names none, every file the built-in rulebook has: a copy of `rules/` that lost
+/// `red_flags.yaml` must not load without its red flags. An extending rulebook starts
+/// from every built-in file, so any set of its own will do.
+fn check_file_set(
+    dir: &Path,
+    files: &[(String, String)],
+    parsed: &Parsed,
+) -> Result<(), RulebookError> {
+    let Some(meta) = &parsed.merged.rulebook else {
+        return Ok(()); // validation reports the missing `rulebook:` section
+    };
+    if meta.extends.is_some() {
+        return Ok(());
+    }
+    let have: Vec<String> = files
+        .iter()
+        .filter_map(|(path, _)| Path::new(path).file_name())
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .collect();
+    let builtin: Vec<String> = super::builtin::FILES.iter().map(|(n, _)| n.to_string()).collect();
+    let (expected, whose) = if meta.files.is_empty() {
+        (&builtin, "the built-in rulebook has it; a standalone rulebook has every built-in file, or lists its own under `rulebook: files:`")
+    } else {
+        (&meta.files, "`rulebook: files:` lists it")
+    };
+    let at = |name: &str| Location {
+        file: dir.join(name).display().to_string(),
+        line: None,
+    };
+    let mut problems: Vec<Problem> = expected
+        .iter()
+        .filter(|name| !have.contains(&name.to_lowercase()))
+        .map(|name| Problem {
+            location: at(name),
+            item: None,
+            message: format!("missing: {whose}"),
+        })
+        .collect();
+    if !meta.files.is_empty() {
+        let listed: Vec<String> = meta.files.iter().map(|n| n.to_lowercase()).collect();
+        problems.extend(
+            have.iter()
+                .filter(|name| !listed.contains(name))
+                .map(|name| Problem {
+                    location: at(name),
+                    item: None,
+                    message: "is not listed under `rulebook: files:`; list it, or move it out of the rulebook directory".into(),
+                }),
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(RulebookError::Invalid(problems))
+    }
+}
+
+/// The `*.yaml` / `*.yml` entries (in any case) directly inside `dir`, sorted by name. Every such entry
 /// must be a regular file (or a symlink to one): a rulebook silently missing its red flags
 /// file would turn emergencies into milder verdicts, so a dangling or looping symlink, a
 /// FIFO, a directory or a device named `*.yaml` is an error that names it, never skipped.
@@ -63,10 +124,11 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, RulebookError> 
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io_err)? {
         let path = entry.map_err(io_err)?.path();
-        let is_yaml = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        );
+        // Any case: `red_flags.YAML` is a rulebook file, never skipped for its name.
+        let is_yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
         if !is_yaml {
             continue;
         }
@@ -320,6 +382,7 @@ fn extend_builtin(local: Parsed) -> Result<Parsed, Vec<Problem>> {
         if !meta.description.is_empty() {
             base_meta.description = meta.description;
         }
+        base_meta.lowers = meta.lowers;
         base_meta.tiers.extend(meta.tiers);
     }
     let b = &mut base;

@@ -166,6 +166,25 @@ pub struct Meta {
     /// an emergency, after the lines that fired rules add.
     #[serde(default)]
     pub safety_net: Vec<String>,
+    /// Built-in safety rules (and tier headlines) this rulebook makes milder, each with
+    /// its reason. A rulebook given with `--rules` that lowers one without saying so here
+    /// is refused, and every report made with it says how many it lowers.
+    #[serde(default)]
+    pub lowers: Vec<Lowered>,
+    /// The files a standalone rulebook is made of. Without this list a standalone
+    /// rulebook must have every file the built-in one has, so a copy that lost
+    /// `red_flags.yaml` is refused instead of loading without its red flags.
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// One declared lowering: the built-in rule (or `emergency_headline`,
+/// `see_clinician_headline`) made milder, and why.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Lowered {
+    pub id: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

@@ -407,6 +407,9 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
             texts.push(("rulebook", "tiers", &t.headline));
             texts.push(("rulebook", "tiers", &t.techniques_heading));
         }
+        for lowered in &meta.lowers {
+            texts.push(("rulebook", "lowers", &lowered.reason));
+        }
         for line in &meta.safety_net {
             texts.push(("rulebook", "safety_net", line));
         }
@@ -664,6 +667,18 @@ pub(super) fn validate(
                         c.report("rulebook", format!("`tiers.{tier}.headline` is empty"))
                     }
                     Some(_) => {}
+                }
+            }
+            let mut declared = std::collections::HashSet::new();
+            for lowered in &meta.lowers {
+                if lowered.reason.trim().is_empty() {
+                    c.report(
+                        "rulebook",
+                        format!("`lowers`: `{}` has an empty `reason`; say why the clinic lowers it", lowered.id),
+                    );
+                }
+                if !declared.insert(lowered.id.as_str()) {
+                    c.report("rulebook", format!("`lowers` names `{}` twice", lowered.id));
                 }
             }
         }

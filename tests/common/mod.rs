@@ -41,6 +41,14 @@ pub struct Report {
 pub struct RulebookInfo {
     pub name: String,
     pub version: String,
+    pub lowers: Vec<Lowered>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lowered {
+    pub id: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]
