@@ -62,7 +62,8 @@ pub fn load_engine(rules: Option<&Path>) -> Result<Engine> {
         return Ok(Engine::new(book)?);
     };
     let context = || format!("cannot use the rulebook in {}", dir.display());
-    let engine = Engine::new(Rulebook::from_dir(dir).with_context(context)?).with_context(context)?;
+    let engine =
+        Engine::new(Rulebook::from_dir(dir).with_context(context)?).with_context(context)?;
     let problems = compare_with_builtin(&engine)?.problems(engine.book());
     if !problems.is_empty() {
         return Err(RulebookError::Invalid(problems)).with_context(context);
@@ -603,7 +604,12 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
                 for warning in comparison.warnings(engine.book()) {
                     eprintln!("warning: {warning}");
                 }
-                lines.extend(comparison.problems(engine.book()).iter().map(|p| p.to_string()));
+                lines.extend(
+                    comparison
+                        .problems(engine.book())
+                        .iter()
+                        .map(|p| p.to_string()),
+                );
             }
             // The cases beside the rules are part of the rulebook: a typo in one must not
             // wait for `rules test` to show.

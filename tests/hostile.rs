@@ -423,7 +423,10 @@ fn the_summary_never_hides_an_emergency_or_a_same_day_referral() {
     input.push_str("{\"id\": \"the-emergency\", \"nerve_signs\": [\"bladder\"]}\n");
     input.push_str(&format!(
         "{{\"id\": \"same-day\", {}}}\n",
-        BENIGN.replace("\"urgent_signs\": []", "\"urgent_signs\": [\"swollen_leg\"]")
+        BENIGN.replace(
+            "\"urgent_signs\": []",
+            "\"urgent_signs\": [\"swollen_leg\"]"
+        )
     ));
     let (_, stdout, _) = batch(&input, &["--format", "summary"]);
     let urgent = stdout
@@ -435,8 +438,14 @@ fn the_summary_never_hides_an_emergency_or_a_same_day_referral() {
         "{}",
         &stdout[..stdout.len().min(600)]
     );
-    assert!(urgent.contains("(id the-emergency): emergency, now"), "{urgent}");
-    assert!(urgent.contains("(id same-day): see_clinician, today"), "{urgent}");
+    assert!(
+        urgent.contains("(id the-emergency): emergency, now"),
+        "{urgent}"
+    );
+    assert!(
+        urgent.contains("(id same-day): see_clinician, today"),
+        "{urgent}"
+    );
     assert!(stdout.contains("needs a clinician within days or before booking: 1500"));
     assert!(
         stdout.contains("  and 500 more (`--format jsonl` writes every record)"),
@@ -452,20 +461,36 @@ fn the_summary_lists_more_than_a_thousand_emergencies_in_full() {
         .collect();
     let (_, stdout, _) = batch(&input, &["--format", "summary"]);
     assert!(stdout.contains("needs care now or today: 1200"));
-    assert!(stdout.contains("(id e1199): emergency, now"), "the last one is listed");
-    assert!(!stdout.contains("more (`--format jsonl`"), "nothing urgent is cut");
+    assert!(
+        stdout.contains("(id e1199): emergency, now"),
+        "the last one is listed"
+    );
+    assert!(
+        !stdout.contains("more (`--format jsonl`"),
+        "nothing urgent is cut"
+    );
 }
 
 /// An empty part of a checklist answer is a slip, never "none of these": in a CSV cell
 /// (`;`, `;;;`, ` ; `, a trailing `;`) and in YAML or JSON lists (`""`).
 #[test]
 fn an_empty_item_in_a_checklist_is_an_error_in_every_format() {
-    for cell in [";", ";;;", " ; ", "saddle_numbness;", ";bladder", "leg_weak;;hands"] {
+    for cell in [
+        ";",
+        ";;;",
+        " ; ",
+        "saddle_numbness;",
+        ";bladder",
+        "leg_weak;;hands",
+    ] {
         let csv = format!("id,age,nerve_signs\nr1,40,{cell}\n");
         let (code, stdout, _) = batch(&csv, &["--input-format", "csv"]);
         assert_eq!(code, 1, "cell {cell:?}: {stdout}");
         let line: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one line");
-        assert!(line["tier"].is_null(), "cell {cell:?} was assessed: {stdout}");
+        assert!(
+            line["tier"].is_null(),
+            "cell {cell:?} was assessed: {stdout}"
+        );
         assert_eq!(line["errors"][0]["field"], "nerve_signs", "{stdout}");
         assert!(
             line["errors"][0]["message"]
@@ -476,10 +501,16 @@ fn an_empty_item_in_a_checklist_is_an_error_in_every_format() {
         );
     }
     // An empty cell is still unanswered, and `[]` is still "none of these".
-    let (_, stdout, _) = batch("id,age,nerve_signs\nr1,40,\nr2,40,[]\n", &["--input-format", "csv"]);
+    let (_, stdout, _) = batch(
+        "id,age,nerve_signs\nr1,40,\nr2,40,[]\n",
+        &["--input-format", "csv"],
+    );
     assert!(!stdout.contains("errors"), "{stdout}");
     expect_error(b"nerve_signs: [\"\"]\n", "the list has an empty item");
-    expect_error(b"{\"nerve_signs\": [\"bladder\", \" \"]}", "the list has an empty item");
+    expect_error(
+        b"{\"nerve_signs\": [\"bladder\", \" \"]}",
+        "the list has an empty item",
+    );
 }
 
 /// A directory holding `files` (name, text).
@@ -520,12 +551,17 @@ fn a_user_rulebook_cannot_weaken_a_built_in_red_flag_silently() {
             .expect("runs")
     };
     let out = check(dir.path());
-    assert_eq!(out.status.code(), Some(1), "an undeclared lowering is refused");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an undeclared lowering is refused"
+    );
     assert!(out.stdout.is_empty());
 
     let declared = format!(
         "{}  lowers:\n    - {{ id: ces_saddle_numbness, reason: Our physiotherapist examines every client first. }}\n",
-        EXTENDS.replace(" }\n", ",\n")
+        EXTENDS
+            .replace(" }\n", ",\n")
             .replace("rulebook: { ", "rulebook:\n  ")
             .replace(", name: ", "\n  name: ")
             .replace(", version: ", "\n  version: ")
@@ -535,7 +571,8 @@ fn a_user_rulebook_cannot_weaken_a_built_in_red_flag_silently() {
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 0, "{declared}\n{text}");
     assert!(
-        text.contains("warning: ") && text.contains("lowers the built-in safety rule `ces_saddle_numbness`"),
+        text.contains("warning: ")
+            && text.contains("lowers the built-in safety rule `ces_saddle_numbness`"),
         "{text}"
     );
     let out = check(dir.path());
@@ -543,7 +580,9 @@ fn a_user_rulebook_cannot_weaken_a_built_in_red_flag_silently() {
     let report = String::from_utf8_lossy(&out.stdout);
     let opening: Vec<&str> = report.lines().take(3).collect();
     assert!(
-        opening.join(" ").contains("lowers 1 built-in safety rule (ces_saddle_numbness)"),
+        opening
+            .join(" ")
+            .contains("lowers 1 built-in safety rule (ces_saddle_numbness)"),
         "{report}"
     );
 
@@ -553,7 +592,10 @@ fn a_user_rulebook_cannot_weaken_a_built_in_red_flag_silently() {
     let dir = dir_with(&[("rulebook.yaml", &needless), ("weak.yaml", "rules: []\n")]);
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("ces_bladder: is declared in `lowers:` but this rulebook does not lower it"), "{text}");
+    assert!(
+        text.contains("ces_bladder: is declared in `lowers:` but this rulebook does not lower it"),
+        "{text}"
+    );
 }
 
 /// Narrowing a red flag's condition, dropping a technique it rules out, or rewording the
@@ -565,13 +607,19 @@ fn narrower_conditions_fewer_exclusions_and_headlines_without_care_are_lowerings
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("it no longer rules out sports"), "{text}");
-    assert!(text.contains("it no longer fires on answers that fire the built-in rule"), "{text}");
+    assert!(
+        text.contains("it no longer fires on answers that fire the built-in rule"),
+        "{text}"
+    );
 
     let headline = "rulebook:\n  extends: builtin\n  name: Calm\n  version: \"1\"\n  tiers:\n    emergency: { headline: Book a gentle massage., show_techniques: false }\n";
     let dir = dir_with(&[("rulebook.yaml", headline)]);
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("emergency_headline: lowers the built-in safety rule"), "{text}");
+    assert!(
+        text.contains("emergency_headline: lowers the built-in safety rule"),
+        "{text}"
+    );
     // A reworded headline that still says where to go is fine.
     let reworded = headline.replace("Book a gentle massage.", "Call 999 or go to A&E now.");
     let (code, text) = rules_check(dir_with(&[("rulebook.yaml", &reworded)]).path());
@@ -613,7 +661,10 @@ fn no_rulebook_file_is_skipped_because_of_its_name() {
     std::fs::remove_file(dir.path().join("red_flags.YAML")).expect("remove");
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("red_flags.yaml: missing: the built-in rulebook has it"), "{text}");
+    assert!(
+        text.contains("red_flags.yaml: missing: the built-in rulebook has it"),
+        "{text}"
+    );
     let out = bin()
         .arg("--rules")
         .arg(dir.path())
@@ -636,9 +687,16 @@ fn no_rulebook_file_is_skipped_because_of_its_name() {
     std::fs::write(dir.path().join("rulebook.yaml"), listed).expect("write");
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("extra.yaml: missing: `rulebook: files:` lists it"), "{text}");
+    assert!(
+        text.contains("extra.yaml: missing: `rulebook: files:` lists it"),
+        "{text}"
+    );
     let meta = std::fs::read_to_string(dir.path().join("rulebook.yaml")).expect("read");
-    std::fs::write(dir.path().join("rulebook.yaml"), meta.replace(", extra.yaml", "")).expect("write");
+    std::fs::write(
+        dir.path().join("rulebook.yaml"),
+        meta.replace(", extra.yaml", ""),
+    )
+    .expect("write");
     let (code, text) = rules_check(dir.path());
     assert_eq!(code, 1, "{text}");
     assert!(

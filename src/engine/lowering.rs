@@ -199,7 +199,10 @@ fn is_safety_rule(rule: &Rule) -> bool {
     rule.tier.is_some()
         || !rule.avoid.is_empty()
         || !rule.avoid_care.is_empty()
-        || rule.modifications.as_ref().is_some_and(|m| m.pressure.is_some())
+        || rule
+            .modifications
+            .as_ref()
+            .is_some_and(|m| m.pressure.is_some())
 }
 
 /// How `new` is milder than `old`, in words.
@@ -340,18 +343,12 @@ mod tests {
 
     #[test]
     fn a_headline_seeks_care_when_it_names_it() {
-        assert!(seeks_care(
-            Tier::Emergency,
-            "Call 999 or go to A&E now."
-        ));
+        assert!(seeks_care(Tier::Emergency, "Call 999 or go to A&E now."));
         assert!(seeks_care(
             Tier::SeeClinician,
             "See your GP before any massage."
         ));
-        assert!(seeks_care(
-            Tier::SeeClinician,
-            "Ask a doctor first."
-        ));
+        assert!(seeks_care(Tier::SeeClinician, "Ask a doctor first."));
         assert!(!seeks_care(Tier::Emergency, "Book a gentle massage."));
         assert!(!seeks_care(Tier::SeeClinician, "Massage suits you now."));
         // A word inside another word does not count ("gp" in "gpx").

@@ -73,9 +73,15 @@ fn check_file_set(
         .filter_map(|(path, _)| Path::new(path).file_name())
         .map(|n| n.to_string_lossy().to_lowercase())
         .collect();
-    let builtin: Vec<String> = super::builtin::FILES.iter().map(|(n, _)| n.to_string()).collect();
+    let builtin: Vec<String> = super::builtin::FILES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     let (expected, whose) = if meta.files.is_empty() {
-        (&builtin, "the built-in rulebook has it; a standalone rulebook has every built-in file, or lists its own under `rulebook: files:`")
+        (
+            &builtin,
+            "the built-in rulebook has it; a standalone rulebook has every built-in file, or lists its own under `rulebook: files:`",
+        )
     } else {
         (&meta.files, "`rulebook: files:` lists it")
     };

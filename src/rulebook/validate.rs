@@ -674,7 +674,10 @@ pub(super) fn validate(
                 if lowered.reason.trim().is_empty() {
                     c.report(
                         "rulebook",
-                        format!("`lowers`: `{}` has an empty `reason`; say why the clinic lowers it", lowered.id),
+                        format!(
+                            "`lowers`: `{}` has an empty `reason`; say why the clinic lowers it",
+                            lowered.id
+                        ),
                     );
                 }
                 if !declared.insert(lowered.id.as_str()) {
