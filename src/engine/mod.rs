@@ -64,8 +64,11 @@ fn internal(book: &Rulebook, id: &str, message: String) -> RulebookError {
 
 /// An undecided tiered rule at least needs care; rules may ask for more.
 fn effective_if_unknown(rule: &Rule) -> Option<IfUnknown> {
+    if rule.ignores_unknown() {
+        return None;
+    }
     rule.tier.map(|_| {
-        rule.if_unknown.clone().unwrap_or(IfUnknown {
+        rule.if_unknown_action().cloned().unwrap_or(IfUnknown {
             tier: Tier::Caution,
             see: None,
         })

@@ -159,8 +159,10 @@ pub fn show(book: &Rulebook, id: &str) -> Option<String> {
                 }
             }
         }
-        if r.tier.is_some() {
-            let unknown = r.if_unknown.as_ref().map_or(Tier::Caution, |u| u.tier);
+        if r.ignores_unknown() {
+            let _ = writeln!(out, "if undecided (an answer unknown): no change (ignore)");
+        } else if r.tier.is_some() {
+            let unknown = r.if_unknown_action().map_or(Tier::Caution, |u| u.tier);
             let _ = writeln!(out, "if undecided (an answer unknown): {unknown}");
         }
         let _ = writeln!(out, "rationale: {}", r.rationale);

@@ -401,7 +401,7 @@ pub struct Rule {
     #[serde(default)]
     pub modifications: Option<Modifications>,
     #[serde(default)]
-    pub if_unknown: Option<IfUnknown>,
+    pub if_unknown: Option<UnknownPolicy>,
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]
@@ -450,6 +450,78 @@ pub struct Care {
 
 fn default_care_up_to() -> Tier {
     Tier::SeeClinician
+}
+
+/// `if_unknown:` as written: what applies when the rule cannot be decided, or `ignore`
+/// for a rule that makes no safety decision (a preference, how often), so that "not
+/// sure" leaves the verdict where it was. Validation allows `ignore` only on `caution`
+/// rules.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(with = "UnknownPolicySchema")]
+pub enum UnknownPolicy {
+    Ignore,
+    Act(IfUnknown),
+}
+
+impl Rule {
+    /// What applies when this rule is undecided, as written (`None` when not written or
+    /// `ignore`).
+    pub fn if_unknown_action(&self) -> Option<&IfUnknown> {
+        match &self.if_unknown {
+            Some(UnknownPolicy::Act(action)) => Some(action),
+            _ => None,
+        }
+    }
+
+    /// Whether an undecided condition changes nothing (`if_unknown: ignore`).
+    pub fn ignores_unknown(&self) -> bool {
+        matches!(self.if_unknown, Some(UnknownPolicy::Ignore))
+    }
+}
+
+/// `ignore` or `{tier, see}`, for the schema.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum UnknownPolicySchema {
+    Ignore(IgnoreWord),
+    Act(IfUnknown),
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+enum IgnoreWord {
+    #[serde(rename = "ignore")]
+    Ignore,
+}
+
+impl<'de> Deserialize<'de> for UnknownPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<UnknownPolicy, D::Error> {
+        struct PolicyVisitor;
+        impl<'de> serde::de::Visitor<'de> for PolicyVisitor {
+            type Value = UnknownPolicy;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`ignore` or a mapping with `tier` (and `see`)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UnknownPolicy, E> {
+                if v == "ignore" {
+                    Ok(UnknownPolicy::Ignore)
+                } else {
+                    Err(E::custom(format!(
+                        "expected `ignore` or a mapping with `tier` (and `see`), found `{v}`"
+                    )))
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<UnknownPolicy, A::Error> {
+                IfUnknown::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(UnknownPolicy::Act)
+            }
+        }
+        d.deserialize_any(PolicyVisitor)
+    }
 }
 
 /// A list of ids, or `all`.

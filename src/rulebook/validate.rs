@@ -355,8 +355,14 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
                 );
             }
             check_see_urgency(c, id, tier, rule.see.as_ref(), "see");
-            if let Some(unknown) = &rule.if_unknown {
+            if let Some(unknown) = rule.if_unknown_action() {
                 check_see_urgency(c, id, unknown.tier, unknown.see.as_ref(), "if_unknown.see");
+            }
+            if rule.ignores_unknown() && tier != Tier::Caution {
+                c.report(
+                    id,
+                    format!("`if_unknown: ignore` is only for `caution` rules that make no safety decision; a {tier} rule must say what an unknown answer means"),
+                );
             }
             if tier == Tier::Wait && rule.wait.is_none() {
                 c.report(
@@ -367,7 +373,7 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
             if tier == Tier::Suitable {
                 c.report(id, "`tier: suitable` is the default; omit `tier` for rules that only adjust scores");
             }
-            if let Some(unknown) = &rule.if_unknown {
+            if let Some(unknown) = rule.if_unknown_action() {
                 if unknown.tier < Tier::Caution {
                     c.report(
                         id,
@@ -442,7 +448,7 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
         for see in r
             .see
             .iter()
-            .chain(r.if_unknown.iter().filter_map(|u| u.see.as_ref()))
+            .chain(r.if_unknown_action().and_then(|u| u.see.as_ref()))
         {
             texts.push((&r.id, "see.who", &see.who));
         }
