@@ -76,8 +76,12 @@ fn last(q: &massage_check::rulebook::Question) -> String {
 #[test]
 fn the_template_filled_with_valid_values_is_accepted_by_check() {
     let empty = stdout_of(&["template"]);
-    assert!(empty.contains("Numbness or tingling between your legs or around your bottom"));
-    assert!(empty.contains("#    Only when: injury in [minor, major]; otherwise leave it empty."));
+    assert!(empty.contains("Numbness or tingling in the saddle area"));
+    assert!(
+        empty.contains(
+            "#    Only when: injury in [strain, minor, major]; otherwise leave it empty."
+        )
+    );
     for pick in [first, last] {
         let filled = fill_template(pick);
         bin()
@@ -231,17 +235,23 @@ fn explain_traces_every_rule_with_its_conditions() {
         e.book().rules.len(),
         "every rule, fired or not"
     );
-    let cleared = trace
+    let condition = trace
         .iter()
-        .find(|t| t["rule"] == "spinal_condition_cleared")
+        .find(|t| t["rule"] == "spinal_condition")
         .expect("rule");
-    assert_eq!(cleared["result"], "true");
-    let conditions = cleared["conditions"].as_array().expect("conditions");
-    assert_eq!(conditions[0]["test"], "all");
-    assert!(
-        conditions
-            .iter()
-            .any(|c| c["fact"] == "spine_cleared" && c["answer"] == "yes" && c["result"] == "true")
+    assert_eq!(condition["result"], "true");
+    let conditions = condition["conditions"].as_array().expect("conditions");
+    assert!(conditions.iter().any(|c| c["fact"] == "diagnoses"
+        && c["answer"] == "[herniated_disc]"
+        && c["result"] == "true"));
+    let over_50 = trace
+        .iter()
+        .find(|t| t["rule"] == "first_pain_over_50")
+        .expect("rule");
+    assert_eq!(over_50["result"], "false");
+    assert_eq!(
+        over_50["conditions"].as_array().expect("conditions")[0]["test"],
+        "all"
     );
     let injury = trace
         .iter()
@@ -264,7 +274,7 @@ fn explain_traces_every_rule_with_its_conditions() {
         "examples/herniated-disc.json",
     ]);
     assert!(text.contains("How this was decided (every rule, in order)"));
-    assert!(text.contains("spine_cleared is yes (answer: yes) -> true"));
+    assert!(text.contains("(answer: [herniated_disc]) -> true"));
     assert!(
         text.trim_end().ends_with("to a clinician."),
         "the disclaimer stays last"

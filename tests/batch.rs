@@ -270,9 +270,9 @@ fn output_file_is_written_whole_and_not_overwritten_without_force() {
 fn generated(count: usize) -> String {
     let profiles = [
         r#""age":38,"pain_intensity":4,"pain_duration":"over_12_weeks","pain_location":["lower_back"],"pain_character":["dull_ache"],"nerve_signs":[],"urgent_signs":[],"general_signs":[],"goal":"pain_relief""#,
-        r#""age":61,"pain_intensity":8,"pain_duration":"under_1_week","pain_location":["lower_back","one_leg"],"pain_character":["sharp"],"nerve_signs":[],"medicines":["blood_thinners"],"goal":"relaxation""#,
+        r#""age":61,"pain_intensity":8,"pain_duration":"under_1_week","pain_location":["lower_back","one_leg"],"pain_character":["sharp"],"nerve_signs":[],"medicines":["anticoagulants"],"goal":"relaxation""#,
         r#""age":29,"injury":"minor","injury_days_ago":1,"injury_signs":["swollen"],"reactions":["nut_oils"],"goal":"sports_recovery""#,
-        r#""age":45,"nerve_signs":"unknown","diagnoses":["herniated_disc"],"spine_cleared":false,"goal":"mobility""#,
+        r#""age":45,"nerve_signs":"unknown","diagnoses":["herniated_disc"],"goal":"mobility""#,
         // An invalid record among the valid ones: it gets an error line in its place.
         r#""age":45,"pain_intensity":12"#,
     ];

@@ -135,7 +135,9 @@ fn answers_to_questions_that_do_not_apply_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("injury_days_ago: is only asked when injury in [minor, major]"),
+        err.contains(
+            "injury_days_ago: is only asked when injury in [sudden, strain, minor, major]"
+        ),
         "{err}"
     );
 }

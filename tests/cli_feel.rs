@@ -157,7 +157,7 @@ fn markdown_summary_has_what_a_therapist_needs() {
     assert!(md.contains("- **Positioning:** side-lying, or with hips and knees bent"));
     // Answers in words, not ids.
     assert!(
-        md.contains("| How long has this bout of back pain lasted so far? | More than 3 months |")
+        md.contains("| How long has this spell of back pain lasted so far? | More than 3 months |")
     );
     assert!(md.contains("| A herniated (slipped) or bulging disc |"));
     assert!(!md.contains("over_12_weeks") && !md.contains("herniated_disc"));

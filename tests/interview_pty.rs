@@ -141,8 +141,8 @@ fn a_benign_interview_ends_with_the_report_within_the_prompt_budget() {
 #[test]
 fn enter_alone_never_answers_a_list_or_a_checklist() {
     // The benign path, plus a detour through yes/no follow-ups: pain in both legs
-    // (long-standing) and a disc problem ask "Is the pain in both legs new?" and "has a
-    // doctor said massage is OK?".
+    // (long-standing, with a stenosis diagnosis) asks whether it is new, and a birth in the
+    // last 3 months asks whether it was by caesarean.
     let mut answers = massage_check::rulebook::builtin::benign_profile();
     answers.insert(
         "pain_location".into(),
@@ -150,7 +150,9 @@ fn enter_alone_never_answers_a_list_or_a_checklist() {
     );
     answers.insert("legs_new".into(), serde_json::json!(false));
     answers.insert("diagnoses".into(), serde_json::json!(["spinal_stenosis"]));
-    answers.insert("spine_cleared".into(), serde_json::json!(true));
+    answers.insert("health".into(), serde_json::json!(["recent_birth"]));
+    answers.insert("birth_weeks_ago".into(), serde_json::json!(8));
+    answers.insert("caesarean".into(), serde_json::json!(false));
     let path: Vec<(&Question, serde_json::Value)> = book()
         .questions
         .iter()
@@ -364,6 +366,7 @@ fn saved_answers_read_back_to_the_identical_assessment() {
     let mut answers = massage_check::rulebook::builtin::benign_profile();
     answers.insert("injury".into(), serde_json::json!("minor"));
     answers.insert("injury_days_ago".into(), serde_json::json!(5));
+    answers.insert("injury_checked".into(), serde_json::json!("not_checked"));
     answers.insert("injury_signs".into(), serde_json::json!(["bruised"]));
     let path: Vec<(&Question, serde_json::Value)> = book()
         .questions

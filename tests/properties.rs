@@ -129,11 +129,10 @@ fn bit(q: usize, choice: &str) -> u64 {
 }
 
 /// Several-of questions where ticking one more line means more risk, never less.
-const RISK_LISTS: [&str; 12] = [
+const RISK_LISTS: [&str; 11] = [
     "nerve_signs",
     "urgent_signs",
     "general_signs",
-    "infection_risks",
     "diagnoses",
     "health",
     "medicines",
@@ -143,6 +142,26 @@ const RISK_LISTS: [&str; 12] = [
     "pain_location",
     "pain_character",
 ];
+
+/// Checklist lines that explain a sign rather than add a risk, so ticking one may lower
+/// the verdict by design (the third edition's calibration): a cold or flu explains a
+/// fever or vomiting [NICE_CKS_LBP]; an untreated abscess explains a fever with worse
+/// pain (still a same-day visit); a diagnosed disc problem or stenosis explains
+/// long-standing pain in both legs [STENOSIS_MS]; diagnosed fibromyalgia explains aches
+/// all over [EULAR_FM]. Everything else on a checklist is a risk.
+const EXPLANATIONS: [(&str, &str); 6] = [
+    ("general_signs", "ill"),
+    ("general_signs", "infection"),
+    ("diagnoses", "herniated_disc"),
+    ("diagnoses", "spinal_stenosis"),
+    ("diagnoses", "spondylolisthesis"),
+    ("diagnoses", "fibromyalgia"),
+];
+
+/// Whether ticking `choice` of `question` adds a risk (see EXPLANATIONS).
+fn is_risk(question: &str, choice: &str) -> bool {
+    !EXPLANATIONS.contains(&(question, choice))
+}
 
 /// One-of questions ordered from least to most worrying.
 const WORSE_ORDERS: [(&str, &[&str]); 3] = [
@@ -156,8 +175,7 @@ const WORSE_ORDERS: [(&str, &[&str]); 3] = [
 
 /// Yes/no questions where "yes" is the worse answer, and clearances where "no" is.
 const WORSE_YES: [&str; 1] = ["legs_new"];
-const CLEARANCES: [&str; 6] = [
-    "spine_cleared",
+const CLEARANCES: [&str; 5] = [
     "cancer_cleared",
     "clot_cleared",
     "surgery_cleared",
@@ -173,9 +191,12 @@ fn worsen(answers: &Answers, change: u32) -> Answers {
     match change % 8 {
         0..=2 => {
             let q = index(RISK_LISTS[pick(RISK_LISTS.len())]);
-            let n = book.questions[q].choices.len();
-            let add = 1u64 << ((change / 97) as usize % n);
-            if let Value::Set(set) = out.values[q] {
+            let question = &book.questions[q];
+            let i = (change / 97) as usize % question.choices.len();
+            let add = 1u64 << i;
+            if let Value::Set(set) = out.values[q]
+                && is_risk(&question.id, &question.choices[i].id)
+            {
                 out.values[q] = Value::Set(set | add);
             }
         }
@@ -235,7 +256,7 @@ fn every_single_worsening(answers: &Answers) -> Vec<(String, Answers)> {
         let q = index(id);
         if let Value::Set(set) = answers.values[q] {
             for (i, c) in book.questions[q].choices.iter().enumerate() {
-                if set & (1 << i) == 0 {
+                if set & (1 << i) == 0 && is_risk(id, &c.id) {
                     push(format!("{id} + {}", c.id), q, Value::Set(set | (1 << i)));
                 }
             }

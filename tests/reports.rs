@@ -132,7 +132,7 @@ fn whom_to_see_lists_only_what_the_person_reported() {
     assert!(!report.contains("Whom to see"), "{report}");
     assert!(
         report.contains(
-            "  - Not answered: Have you noticed any of these, new or getting worse? Pick all\n    that apply."
+            "  - Not answered: Since this back pain began, have you noticed any of these, new\n    or getting worse? Pick all that apply."
         ),
         "{report}"
     );
@@ -149,7 +149,7 @@ fn whom_to_see_lists_only_what_the_person_reported() {
     let not_sure = answers.clone() + "nerve_signs: unknown\n";
     let report = text_report(&not_sure, &[]);
     assert!(
-        report.contains("  - You were not sure: Have you noticed any of these"),
+        report.contains("  - You were not sure: Since this back pain began, have you noticed"),
         "{report}"
     );
 }
@@ -242,7 +242,7 @@ fn no_line_is_repeated_within_a_section() {
 #[test]
 fn a_one_leg_title_never_appears_for_both_legs() {
     let report = text_report(
-        "pain_location: [one_leg, both_legs]\nlegs_new: no\nspine_cleared: yes\n",
+        "pain_location: [one_leg, both_legs]\nlegs_new: no\ndiagnoses: [spinal_stenosis]\n",
         &[],
     );
     assert!(!report.contains("Pain spreading down one leg"), "{report}");

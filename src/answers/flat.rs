@@ -318,7 +318,7 @@ mod tests {
         for text in [
             r#"{"id":"p1","age":34,"pain_intensity":3,"pain_location":["lower_back","one_leg"],"legs_new":false,"goal":"relaxation"}"#,
             "{ \"age\" : 34 , \"diagnoses\" : [ ] , \"health\" : null }\r\n",
-            r#"{"id":17,"nerve_signs":"unknown","pain_duration":" over_12_weeks ","spine_cleared":"yes"}"#,
+            r#"{"id":17,"nerve_signs":"unknown","pain_duration":" over_12_weeks ","surgery_cleared":"yes"}"#,
             // Keys out of rulebook order still take it.
             r#"{"goal":"relaxation","age":34}"#,
             // So do a lone zero and `true`.

@@ -1205,16 +1205,28 @@ care:
                     Some("over_12_weeks"),
                     True
                 ),
-                (1, "age below 45", Some("38"), True),
                 (
                     1,
-                    "pain_character includes morning_stiffness",
+                    "spa_features includes began_before_45",
+                    Some("not asked"),
+                    False
+                ),
+                (
+                    1,
+                    "pain_character includes_any [morning_stiffness, wakes_early]",
                     Some("[dull_ache, stiffness]"),
                     False
                 ),
                 (1, "any", None, False),
+                (2, "all", None, False),
                 (
-                    2,
+                    3,
+                    "pain_character includes morning_stiffness",
+                    Some("[dull_ache, stiffness]"),
+                    False
+                ),
+                (
+                    3,
                     "pain_character includes wakes_early",
                     Some("[dull_ache, stiffness]"),
                     False
@@ -1223,6 +1235,12 @@ care:
                     2,
                     "pain_location includes buttock_hip",
                     Some("[lower_back, neck_shoulders]"),
+                    False
+                ),
+                (
+                    2,
+                    "spa_features includes_any [psoriasis, bowel_inflammation, eye_inflammation, relative, nsaid_relief]",
+                    Some("not asked"),
                     False
                 ),
                 (1, "not", None, True),
