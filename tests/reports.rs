@@ -54,8 +54,13 @@ fn emergency_rules() -> Vec<usize> {
 /// The checks every emergency report must pass.
 fn assert_short_emergency(report: &str, what: &str) {
     let lines: Vec<&str> = report.lines().collect();
+    // Short, but every sign the person gave is named: a line more for each sign past two.
+    let signs = report
+        .split("Tell them about every sign you have: ")
+        .nth(1)
+        .map_or(0, |rest| rest.split(';').count());
     assert!(
-        lines.len() <= 15,
+        lines.len() <= 15 + signs.saturating_sub(2),
         "{what}: {} lines at 80 columns:\n{report}",
         lines.len()
     );
@@ -264,10 +269,16 @@ fn json_lists_no_techniques_when_none_are_shown() {
 }
 
 #[test]
-fn score_lines_add_up_to_the_score() {
+fn score_lines_add_up_to_the_score_and_only_under_explain() {
     let text =
         std::fs::read_to_string(common::repo_path("examples/desk-worker.yaml")).expect("example");
-    let report = text_report(&text, &[]);
+    let plain = text_report(&text, &[]);
+    assert!(plain.contains("/100"), "{plain}");
+    assert!(
+        !plain.contains("to start with"),
+        "score arithmetic only with --explain:\n{plain}"
+    );
+    let report = text_report(&text, &["--explain"]);
     let mut lines = report.lines().peekable();
     let mut checked = 0;
     while let Some(line) = lines.next() {
@@ -298,4 +309,139 @@ fn score_lines_add_up_to_the_score() {
         checked += 1;
     }
     assert!(checked >= 3, "{report}");
+}
+
+/// A report never contradicts its own verdict: when no massage of any kind is allowed
+/// (every rule's witness, in text and Markdown), it says nothing about how to massage:
+/// no therapist section, no technique scores, no aftercare, no "stop a massage" line, no
+/// lower-tier notes about massage.
+#[test]
+fn no_massage_means_no_massage_talk() {
+    let e = engine();
+    let mut checked = 0;
+    for (i, rule) in e.book().rules.iter().enumerate() {
+        if rule.tier.is_none() {
+            continue;
+        }
+        let answers = witness_yaml(&[i]);
+        let json: serde_json::Value =
+            serde_json::from_str(&text_report(&answers, &["--format", "json"])).expect("json");
+        if json["no_massage"] != true {
+            continue;
+        }
+        checked += 1;
+        for format in ["text", "markdown"] {
+            let report = text_report(&answers, &["--format", format]);
+            for absent in [
+                "Tell your therapist",
+                "For the therapist",
+                "/100",
+                "Stop a massage",
+                "After the massage",
+                "take it easy after a massage",
+                "Gentle work helps",
+                "suit best",
+            ] {
+                assert!(
+                    !report.contains(absent),
+                    "{} ({format}): {absent:?} in a no-massage report:\n{report}",
+                    rule.id
+                );
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} rules rule massage out");
+}
+
+/// The rulebook's safety net says what the rules do: each line that names an urgency is
+/// checked against the verdict for the answers it describes.
+#[test]
+fn the_safety_net_agrees_with_the_rules() {
+    let benign: String = massage_check::rulebook::builtin::benign_profile()
+        .into_iter()
+        .map(|(k, v)| format!("{k}: {v}\n"))
+        .collect();
+    let with = |change: &str| {
+        let keys: Vec<&str> = change.lines().filter_map(|l| l.split(':').next()).collect();
+        let kept: String = benign
+            .lines()
+            .filter(|l| !keys.iter().any(|k| l.starts_with(&format!("{k}:"))))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let json = text_report(&(kept + change), &["--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        (
+            v["tier"].as_str().unwrap_or("").to_string(),
+            v["see"][0]["when"].as_str().unwrap_or("none").to_string(),
+            v["safety_net"].clone(),
+        )
+    };
+    // (what a line promises, the answers it is about, tier, urgency)
+    for (line, change, tier, when) in [
+        (
+            "numbness between your legs",
+            "nerve_signs: [saddle_numbness]\n",
+            "emergency",
+            "now",
+        ),
+        (
+            "trouble passing or holding urine",
+            "nerve_signs: [bladder]\n",
+            "emergency",
+            "now",
+        ),
+        (
+            "weakness or numbness in both legs",
+            "nerve_signs: [legs_weak]\n",
+            "emergency",
+            "now",
+        ),
+        (
+            "a leg or foot becomes weak",
+            "nerve_signs: [leg_weak]\n",
+            "see_clinician",
+            "today",
+        ),
+        (
+            "high temperature that a cold or flu does not explain",
+            "general_signs: [fever]\nfever_travel: no\n",
+            "see_clinician",
+            "today",
+        ),
+        (
+            "keeps getting worse day after day",
+            "pain_change: worsening\n",
+            "see_clinician",
+            "within_days",
+        ),
+        (
+            "waking you at night whatever position",
+            "general_signs: [night_pain]\n",
+            "see_clinician",
+            "within_days",
+        ),
+    ] {
+        let (_, _, net) = with("");
+        assert!(
+            net.as_array()
+                .expect("safety net")
+                .iter()
+                .any(|l| l.as_str().is_some_and(|l| l.contains(line))),
+            "the benign report's safety net has no line about {line:?}: {net}"
+        );
+        let (got_tier, got_when, net) = with(change);
+        assert_eq!(
+            (got_tier.as_str(), got_when.as_str()),
+            (tier, when),
+            "{line:?}: the rules say otherwise"
+        );
+        // A line about what the person already has is left out: the verdict deals with it.
+        assert!(
+            !net.as_array()
+                .into_iter()
+                .flatten()
+                .any(|l| l.as_str().is_some_and(|l| l.contains(line))),
+            "{line:?} is still promised to someone who has it: {net}"
+        );
+    }
 }

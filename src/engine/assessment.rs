@@ -31,8 +31,9 @@ pub struct Assessment<'a> {
     /// unanswered questions: what the person's own answers confirm.
     #[serde(skip)]
     pub confirmed_tier: Tier,
-    /// The verdict in one plain sentence.
-    pub headline: &'a str,
+    /// The verdict in one plain sentence: the most urgent action, with whom and how
+    /// soon, when the person's answers call for a clinician; otherwise the tier's words.
+    pub headline: Cow<'a, str>,
     /// The rules that set or raised the tier, strictest first.
     pub reasons: Vec<Reason<'a>>,
     /// Whether massage techniques are listed at all: not at the emergency tier, and not
@@ -124,6 +125,9 @@ pub struct Referral<'a> {
     /// True when the referral stands in for an unanswered or "not sure" question rather
     /// than for something the person reported.
     pub precaution: bool,
+    /// The verb of the first line ("Go to", "Call", "See").
+    #[serde(skip)]
+    pub verb: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -216,6 +220,9 @@ pub struct CheckQuestion<'a> {
     pub prompt: &'a str,
     /// Whether the person said "not sure" or gave no answer at all.
     pub answer: AnswerState,
+    /// The question's place in the interview, for listing questions in that order.
+    #[serde(skip)]
+    pub order: usize,
 }
 
 /// Why a question is undecided.
@@ -251,4 +258,102 @@ pub struct ConditionTrace<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
     pub result: Truth,
+}
+
+/// How soon, in the words of the first line.
+fn when_words(when: Urgency) -> &'static str {
+    match when {
+        Urgency::Now => "now",
+        Urgency::Today => "today",
+        Urgency::WithinDays => "within a few days",
+        Urgency::BeforeBooking => "before you book a massage",
+        Urgency::Routine => "at a routine appointment",
+    }
+}
+
+/// A rule title inside a sentence: "Numbness in the saddle area" -> "numbness in the
+/// saddle area"; a title that starts with a name or an abbreviation keeps its capital.
+pub fn in_sentence(title: &str) -> String {
+    let mut chars = title.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() || second == ' ' => first
+            .to_lowercase()
+            .chain(title[first.len_utf8()..].chars())
+            .collect(),
+        _ => title.to_string(),
+    }
+}
+
+/// The report's first line. At `emergency` and `see_clinician` it carries the most
+/// urgent action the person's own answers call for: who, how soon, and why ("Call your
+/// maternity unit or midwife now: a warning sign in pregnancy. No massage."). Referrals
+/// that only stand in for unsettled questions say so. Below `see_clinician` it is the
+/// tier's own sentence, except that a caution made only of unsettled questions says that
+/// rather than promising changes nobody listed.
+pub fn headline<'a>(
+    tier: Tier,
+    confirmed_tier: Tier,
+    see: &[Referral<'a>],
+    tier_words: &'a str,
+) -> Cow<'a, str> {
+    if tier >= Tier::SeeClinician {
+        if let Some(first) = see.iter().find(|s| !s.precaution) {
+            // Every reported reason for the same place and urgency, in rule order.
+            let why: Vec<String> = see
+                .iter()
+                .filter(|s| !s.precaution && s.who == first.who && s.when == first.when)
+                .map(|s| in_sentence(s.why))
+                .fold(Vec::new(), |mut acc, w| {
+                    if !acc.contains(&w) {
+                        acc.push(w);
+                    }
+                    acc
+                });
+            let comma = if first.who.contains(',') { "," } else { "" };
+            let tail = match (tier, first.when) {
+                (Tier::Emergency, _) | (_, Urgency::Now | Urgency::BeforeBooking) => "",
+                _ => ", before any massage",
+            };
+            // The first line stays short; the report below names every reason.
+            let shown = if why.len() > 2 {
+                format!("{}; {}; and more (below)", why[0], why[1])
+            } else {
+                why.join("; ")
+            };
+            let mut line = format!(
+                "{} {}{comma} {}{tail}: {shown}.",
+                first.verb,
+                first.who,
+                when_words(first.when),
+            );
+            if tier == Tier::Emergency {
+                line.push_str(" Do not have a massage.");
+            } else if first.when == Urgency::Now {
+                line.push_str(" No massage until then.");
+            }
+            if let Some(sooner) = see.iter().find(|s| s.precaution && s.when > first.when) {
+                let comma = if sooner.who.contains(',') { "," } else { "" };
+                line.push_str(&format!(
+                    " Settle the questions below first: until you know, see {}{comma} {}.",
+                    sooner.who,
+                    when_words(sooner.when)
+                ));
+            }
+            return Cow::Owned(line);
+        }
+        if let Some(first) = see.iter().find(|s| s.precaution) {
+            let comma = if first.who.contains(',') { "," } else { "" };
+            return Cow::Owned(format!(
+                "Settle the questions below before any massage; until you know, see {}{comma} {}.",
+                first.who,
+                when_words(first.when)
+            ));
+        }
+    }
+    if tier == Tier::Caution && confirmed_tier < Tier::Caution {
+        return Cow::Borrowed(
+            "Massage may suit you: settle the questions below first, and until then avoid what is listed.",
+        );
+    }
+    Cow::Borrowed(tier_words)
 }

@@ -48,6 +48,8 @@ pub struct Engine {
     rules: Vec<CompiledRule>,
     ask_if: Vec<Option<Node>>,
     care_when: Vec<Option<Node>>,
+    /// The rulebook safety net's `unless` conditions, by line.
+    safety_net_unless: Vec<Option<Node>>,
     /// Questions with an `ask_if`, in rulebook order.
     conditional: Vec<usize>,
     /// Rules with a wait, in rulebook order: the only ones the wait is worked out from.
@@ -143,6 +145,12 @@ impl Engine {
             .iter()
             .map(|c| compile_opt(&c.id, &c.when))
             .collect::<Result<Vec<_>, _>>()?;
+        let safety_net_unless = book
+            .meta
+            .safety_net
+            .iter()
+            .map(|l| compile_opt("rulebook", &l.unless))
+            .collect::<Result<Vec<_>, _>>()?;
         let pressure_texts = book
             .techniques
             .iter()
@@ -168,6 +176,7 @@ impl Engine {
             rules,
             ask_if,
             care_when,
+            safety_net_unless,
         };
         let problems = reach::unreachable(&engine);
         if problems.is_empty() {
@@ -222,6 +231,32 @@ impl Engine {
             Some(None) => true,
             None => false,
         }
+    }
+
+    /// The questions to settle for undecided facts, in interview order: a fact whose
+    /// question will be asked, or, for a follow-up whose trigger is itself undecided, the
+    /// trigger (never "has your midwife said massage is OK?" for someone who has not said
+    /// whether she is pregnant).
+    fn questions_to_settle(
+        &self,
+        facts_read: &[usize],
+        answers: &Answers,
+        facts: &Facts<'_>,
+    ) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut pending: Vec<usize> = facts_read.to_vec();
+        while let Some(q) = pending.pop() {
+            if !facts.applicable.get(q).copied().unwrap_or(false) {
+                continue;
+            }
+            match &self.ask_if[q] {
+                Some(node) if node.eval(facts) != Truth::True => pending.extend(node.facts()),
+                _ if answers.get(q).is_undecided() && !out.contains(&q) => out.push(q),
+                _ => {}
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// [`Engine::applicable`] into `applicable`, which starts all true.
@@ -438,6 +473,7 @@ impl Engine {
                             why: &rule.title,
                             rule: &rule.id,
                             precaution: true,
+                            verb: s.verb(),
                         },
                         action.tier,
                     ));
@@ -447,11 +483,10 @@ impl Engine {
                     title: &rule.title,
                     tier_if_confirmed: rule.tier.unwrap_or(action.tier),
                     advice: &rule.advice,
-                    questions: compiled
-                        .facts
-                        .iter()
-                        .filter(|&&q| applicable[q] && answers.get(q).is_undecided())
-                        .map(|&q| CheckQuestion {
+                    questions: self
+                        .questions_to_settle(&compiled.facts, answers, &facts)
+                        .into_iter()
+                        .map(|q| CheckQuestion {
                             id: &book.questions[q].id,
                             prompt: &book.questions[q].prompt,
                             answer: if answers.get(q) == Value::Unknown {
@@ -459,6 +494,7 @@ impl Engine {
                             } else {
                                 AnswerState::NotAnswered
                             },
+                            order: q,
                         })
                         .collect(),
                 });
@@ -485,6 +521,7 @@ impl Engine {
                         why: &rule.title,
                         rule: &rule.id,
                         precaution: false,
+                        verb: s.verb(),
                     },
                     rule.tier.unwrap_or_default(),
                 ));
@@ -605,8 +642,10 @@ impl Engine {
             .zip(&self.care_when)
             .zip(&care_withheld)
             .filter(|((c, when), withheld)| {
+                let massage_talk = c.about_massage && massage_ruled_out;
                 full && !emergency
                     && !**withheld
+                    && !massage_talk
                     && tier <= c.up_to
                     && when
                         .as_ref()
@@ -620,14 +659,28 @@ impl Engine {
             })
             .collect();
         if full && !emergency {
-            push_unique(&mut safety_net, &book.meta.safety_net);
+            for (line, unless) in book.meta.safety_net.iter().zip(&self.safety_net_unless) {
+                let already_dealt_with = unless
+                    .as_ref()
+                    .is_some_and(|n| n.eval(&facts) == Truth::True);
+                let massage_talk = line.about_massage && massage_ruled_out;
+                if !already_dealt_with && !massage_talk && !safety_net.contains(&line.text.as_str())
+                {
+                    safety_net.push(&line.text);
+                }
+            }
         }
+        let headline = if full {
+            assessment::headline(tier, fired_tier, &see, &tier_text.headline)
+        } else {
+            Cow::Borrowed(tier_text.headline.as_str())
+        };
 
         Assessment {
             id: answers.id.clone(),
             tier,
             confirmed_tier: fired_tier,
-            headline: &tier_text.headline,
+            headline,
             reasons,
             show_techniques,
             no_massage: massage_ruled_out,

@@ -32,7 +32,10 @@ fn candidates(q: &Question, index: usize, node: &Node) -> Vec<Value> {
             for t in thresholds {
                 numbers.extend([t - 1.0, t - 0.5, t, t + 0.5, t + 1.0]);
             }
-            numbers.retain(|n| *n >= min && *n <= max);
+            // A whole-number question only takes whole numbers: a witness must be an
+            // answer a person could give.
+            let whole = q.integer || q.kind == QuestionType::Scale;
+            numbers.retain(|n| *n >= min && *n <= max && (!whole || n.fract() == 0.0));
             numbers.sort_by(f64::total_cmp);
             numbers.dedup();
             out.extend(numbers.into_iter().map(Value::Number));

@@ -31,18 +31,22 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     }
 
     if a.tier == Tier::Emergency {
-        let titles: Vec<&str> = view.why.iter().map(|r| r.title).collect();
-        let _ = writeln!(out, "Why: {}. No massage of any kind.\n", titles.join("; "));
         let _ = writeln!(out, "## What to do now\n");
-        let mut seen: Vec<&str> = Vec::new();
-        for s in a.confirmed_referrals() {
-            if !seen.contains(&s.who) {
-                seen.push(s.who);
-                if let Some(r) = view.why.iter().find(|r| r.rule == s.rule) {
-                    let _ = writeln!(out, "- {}", r.advice);
-                }
-            }
+        if let Some(s) = a.confirmed_referrals().next()
+            && let Some(r) = view.why.iter().find(|r| r.rule == s.rule)
+        {
+            let _ = writeln!(out, "- {}", r.advice);
         }
+        let signs: Vec<String> = view
+            .why
+            .iter()
+            .map(|r| crate::engine::in_sentence(r.title))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- Tell them about every sign you have: {}.\n- No massage of any kind.",
+            signs.join("; ")
+        );
         let _ = writeln!(out, "\n---\n\n_{DISCLAIMER}_");
         return out;
     }
@@ -79,14 +83,14 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     }
     if !view.visits.is_empty() {
         let _ = writeln!(out, "## Whom to see\n");
+        let several = view.visits.len() > 1;
         for v in &view.visits {
-            let _ = writeln!(
-                out,
-                "- {}, {}: {}",
-                capitalise(v.who),
-                v.when.describe(),
-                v.why.join("; ")
-            );
+            let why = if several {
+                format!(": {}", v.why.join("; "))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "- {}, {}{why}", capitalise(v.who), v.when.describe(),);
         }
         out.push('\n');
     }
@@ -117,7 +121,7 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
         out.push('\n');
     }
 
-    if a.show_techniques {
+    if a.show_techniques && !a.no_massage {
         let _ = writeln!(out, "## For the therapist\n");
         let notes = &a.therapist;
         if let Some(p) = notes.max_pressure {
@@ -149,12 +153,12 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
             let _ = writeln!(out, "- **Techniques that suit best:** {}", suits.join(", "));
         }
         for g in &view.avoid {
-            let why = if g.because.is_empty() {
-                "until the questions above are settled".to_string()
+            let until = if g.until_settled && g.because.is_empty() {
+                " (until the questions above are settled)"
             } else {
-                g.because.join("; ")
+                ""
             };
-            let _ = writeln!(out, "- **Avoid:** {} ({why})", and_list(&g.names));
+            let _ = writeln!(out, "- **Avoid:** {}{until}", and_list(&g.names));
         }
         out.push('\n');
     } else if a.no_massage {

@@ -128,194 +128,238 @@ pub fn render(a: &Assessment<'_>, ctx: &Context<'_>) -> String {
     w.out
 }
 
-/// What to do now, why, and nothing else: the verdict first and the action last.
+/// What to do now, and every sign the person gave, and nothing else.
 fn emergency(w: &mut Writer, a: &Assessment<'_>, view: &View<'_>) {
-    let titles: Vec<&str> = view.why.iter().map(|r| r.title).collect();
-    w.out.push('\n');
-    w.para("", 0, &format!("Why: {}.", titles.join("; ")));
-    w.para("", 0, "No massage of any kind.");
     w.heading("What to do now");
-    // One instruction per place to go; the first reason's words say it best.
-    let mut seen: Vec<&str> = Vec::new();
-    for s in a.confirmed_referrals() {
-        if seen.contains(&s.who) {
-            continue;
-        }
-        seen.push(s.who);
-        let advice = view
-            .why
-            .iter()
-            .find(|r| r.rule == s.rule)
-            .map_or("", |r| r.advice);
-        w.para("  ", 2, advice);
+    // One instruction: the most urgent place to go, in its rule's words.
+    if let Some(s) = a.confirmed_referrals().next()
+        && let Some(r) = view.why.iter().find(|r| r.rule == s.rule)
+    {
+        w.para("  ", 2, r.advice);
+    }
+    let signs: Vec<String> = view
+        .why
+        .iter()
+        .map(|r| crate::engine::in_sentence(r.title))
+        .collect();
+    w.para(
+        "  ",
+        2,
+        &format!("Tell them about every sign you have: {}.", signs.join("; ")),
+    );
+    w.para("  ", 2, "No massage of any kind.");
+}
+
+/// The report's sections in order, the same order as the Markdown summary.
+fn full(w: &mut Writer, a: &Assessment<'_>, ctx: &Context<'_>, view: &View<'_>) {
+    why(w, ctx, view);
+    also_noted(w, ctx, view);
+    whom_to_see(w, view);
+    questions_to_settle(w, view);
+    when_to_wait(w, a);
+    techniques(w, a);
+    avoid(w, a, view);
+    therapist(w, a);
+    care(w, a);
+    safety_net(w, a);
+    sources(w, ctx, view);
+}
+
+fn why(w: &mut Writer, ctx: &Context<'_>, view: &View<'_>) {
+    w.heading("Why");
+    if view.why.is_empty() {
+        w.bullet(if view.unsettled.is_empty() {
+            "None of the rulebook's red flags or contraindications apply to your answers."
+        } else {
+            "Some questions that matter are still open: settle them (below) before booking."
+        });
+    }
+    for r in &view.why {
+        w.bullet(&format!(
+            "{}: {} {}",
+            r.title,
+            r.advice,
+            view.source_numbers(r, ctx.book)
+        ));
     }
 }
 
-fn full(w: &mut Writer, a: &Assessment<'_>, ctx: &Context<'_>, view: &View<'_>) {
-    let book = ctx.book;
-    w.heading("Why");
-    if view.why.is_empty() {
-        if view.unsettled.is_empty() {
-            w.bullet(
-                "None of the rulebook's red flags or contraindications apply to your answers.",
-            );
+fn also_noted(w: &mut Writer, ctx: &Context<'_>, view: &View<'_>) {
+    if view.also.is_empty() {
+        return;
+    }
+    w.heading("Also noted");
+    for r in &view.also {
+        w.bullet(&format!(
+            "{}: {} {}",
+            r.title,
+            r.advice,
+            view.source_numbers(r, ctx.book)
+        ));
+    }
+}
+
+fn whom_to_see(w: &mut Writer, view: &View<'_>) {
+    if view.visits.is_empty() {
+        return;
+    }
+    w.heading("Whom to see, and how soon");
+    // With one place to go, the reasons are the ones under "Why"; with several, each
+    // line says what it is for.
+    let several = view.visits.len() > 1;
+    for v in &view.visits {
+        let mut line = format!("{}, {}", capitalise(v.who), v.when.describe());
+        if several {
+            line.push_str(&format!(": {}", v.why.join("; ")));
+        }
+        line.push('.');
+        w.bullet(&line);
+    }
+}
+
+fn questions_to_settle(w: &mut Writer, view: &View<'_>) {
+    if view.unsettled.is_empty() {
+        return;
+    }
+    w.heading("Questions to settle");
+    for u in &view.unsettled {
+        w.bullet(&format!("{}: {}", view::state_words(u.state), u.prompt));
+        let mut then = capitalise(view::could_mean(u.could_mean));
+        then.push('.');
+        if let Some((who, when)) = u.meanwhile {
+            then.push_str(&format!(" Until you know: {who}, {}.", when.describe()));
+        }
+        w.para("    ", 4, &then);
+    }
+}
+
+fn when_to_wait(w: &mut Writer, a: &Assessment<'_>) {
+    let Some(wait) = &a.wait else {
+        return;
+    };
+    w.heading("When to wait");
+    if let (Some(days), Some(until)) = (wait.days, wait.until) {
+        let unit = if days == 1 { "day" } else { "days" };
+        let from = if wait.counted_from_event {
+            ""
         } else {
-            w.bullet(
-                "Some questions that matter are still open: settle them (below) before booking.",
+            " (counted from today)"
+        };
+        w.bullet(&format!(
+            "At least {days} more {unit}, until {until}{from}."
+        ));
+    }
+    for e in &wait.ends_when {
+        w.bullet(&format!("Until {e}."));
+    }
+}
+
+fn techniques(w: &mut Writer, a: &Assessment<'_>) {
+    if a.no_massage || !a.show_techniques || a.techniques.is_empty() {
+        return;
+    }
+    let arithmetic = view::explained(a);
+    w.heading(a.techniques_heading);
+    for (i, t) in a.techniques.iter().take(5).enumerate() {
+        let line = format!(
+            "{}. {} {:>3}/100  {} ({} pressure)",
+            i + 1,
+            bar(t.score),
+            t.score,
+            t.name,
+            t.pressure.as_str(),
+        );
+        w.para("  ", 5, &line);
+        if !arithmetic {
+            continue;
+        }
+        // With --explain the lines add up to the score: where it starts, then each change.
+        w.para("       ", 7, &format!("{:>3} to start with", t.base_score));
+        for r in &t.reasons {
+            w.para("       ", 7, &format!("{:>+3} {}", r.delta, r.title));
+        }
+        let sum = i32::from(t.base_score) + t.reasons.iter().map(|r| r.delta).sum::<i32>();
+        if sum != i32::from(t.score) {
+            w.para(
+                "       ",
+                7,
+                &format!("(kept within 0-100: {sum} counts as {})", t.score),
             );
         }
     }
-    for r in &view.why {
-        w.bullet(&format!("{} {}", r.title, view.source_numbers(r, book)));
-        w.para("    ", 4, r.advice);
-    }
-    if !view.also.is_empty() {
-        w.heading("Also noted");
-        for r in &view.also {
-            w.bullet(&format!(
-                "{}: {} {}",
-                r.title,
-                r.advice,
-                view.source_numbers(r, book)
-            ));
-        }
-    }
+}
 
-    if !view.visits.is_empty() {
-        w.heading("Whom to see, and how soon");
-        for v in &view.visits {
-            w.bullet(&format!(
-                "{}, {}: {}.",
-                capitalise(v.who),
-                v.when.describe(),
-                v.why.join("; ")
-            ));
-        }
-    }
-
-    if !view.unsettled.is_empty() {
-        w.heading("Questions to settle");
-        for u in &view.unsettled {
-            w.bullet(&format!("{}: {}", view::state_words(u.state), u.prompt));
-            let mut then = capitalise(view::could_mean(u.could_mean));
-            then.push('.');
-            if let Some((who, when)) = u.meanwhile {
-                then.push_str(&format!(" Until you know: {who}, {}.", when.describe()));
-            }
-            w.para("    ", 4, &then);
-        }
-    }
-
-    if let Some(wait) = &a.wait {
-        w.heading("When to wait");
-        if let (Some(days), Some(until)) = (wait.days, wait.until) {
-            let unit = if days == 1 { "day" } else { "days" };
-            let from = if wait.counted_from_event {
-                ""
-            } else {
-                " (counted from today)"
-            };
-            w.bullet(&format!(
-                "At least {days} more {unit}, until {until}{from}."
-            ));
-        }
-        for e in &wait.ends_when {
-            w.bullet(&format!("Until {e}."));
-        }
-    }
-
+fn avoid(w: &mut Writer, a: &Assessment<'_>, view: &View<'_>) {
     if a.no_massage {
         w.heading("Avoid");
-        let why: Vec<&str> = view.avoid.iter().flat_map(|g| g.because.clone()).collect();
-        let mut why_unique: Vec<&str> = Vec::new();
-        for t in why {
-            if !why_unique.contains(&t) {
-                why_unique.push(t);
-            }
-        }
-        if why_unique.is_empty() {
-            w.bullet("No massage of any kind until you have settled the questions above.");
+        // The reasons are under "Why"; here only what they mean for massage.
+        let precaution_only = view.avoid.iter().all(|g| g.because.is_empty());
+        w.bullet(if precaution_only {
+            "No massage of any kind until you have settled the questions above."
         } else {
-            w.bullet(&format!(
-                "No massage of any kind until you have been assessed: {}.",
-                why_unique.join("; ")
-            ));
-        }
-    } else {
-        if a.show_techniques && !a.techniques.is_empty() {
-            w.heading(a.techniques_heading);
-            for (i, t) in a.techniques.iter().take(5).enumerate() {
-                let line = format!(
-                    "{}. {} {:>3}/100  {} ({} pressure)",
-                    i + 1,
-                    bar(t.score),
-                    t.score,
-                    t.name,
-                    t.pressure.as_str(),
-                );
-                w.para("  ", 5, &line);
-                // The lines add up to the score: where it starts, then each change.
-                w.para("       ", 7, &format!("{:>3} to start with", t.base_score));
-                for r in &t.reasons {
-                    w.para("       ", 7, &format!("{:>+3} {}", r.delta, r.title));
-                }
-                let sum = i32::from(t.base_score) + t.reasons.iter().map(|r| r.delta).sum::<i32>();
-                if sum != i32::from(t.score) {
-                    w.para(
-                        "       ",
-                        7,
-                        &format!("(kept within 0-100: {sum} counts as {})", t.score),
-                    );
-                }
-            }
-        }
-        if !view.avoid.is_empty() {
-            w.heading("Avoid");
-            for g in &view.avoid {
-                let why = if g.because.is_empty() {
-                    "until you have settled the questions above".to_string()
-                } else {
-                    g.because.join("; ")
-                };
-                w.bullet(&format!("{}: {why}.", and_list(&g.names)));
-            }
-        }
+            "No massage of any kind until you have been assessed."
+        });
+        return;
     }
+    if view.avoid.is_empty() {
+        return;
+    }
+    w.heading("Avoid");
+    // The reasons are the ones above; a line only says whether it waits on a question.
+    for g in &view.avoid {
+        let until = if g.until_settled && g.because.is_empty() {
+            ", until you have settled the questions above"
+        } else {
+            ""
+        };
+        w.bullet(&format!("{}{until}.", and_list(&g.names)));
+    }
+}
 
+fn therapist(w: &mut Writer, a: &Assessment<'_>) {
     let notes = &a.therapist;
-    if !notes.is_empty() && a.show_techniques {
-        w.heading("Tell your therapist");
-        if let Some(p) = notes.max_pressure {
-            w.bullet(&format!("Pressure: {} at most.", p.as_str()));
-        }
-        for area in &notes.avoid_areas {
-            w.bullet(&format!("Avoid: {area}"));
-        }
-        for p in &notes.products {
-            w.bullet(&format!("Products: {p}"));
-        }
-        for p in &notes.positioning {
-            w.bullet(&format!("Positioning: {p}"));
-        }
-        for t in &notes.tell_therapist {
-            w.bullet(t);
-        }
+    if notes.is_empty() || !a.show_techniques || a.no_massage {
+        return;
     }
-
-    if !a.care.is_empty() {
-        w.heading("What helps meanwhile");
-        for c in &a.care {
-            w.bullet(&format!("{}: {}", c.name, c.advice));
-        }
+    w.heading("Tell your therapist");
+    if let Some(p) = notes.max_pressure {
+        w.bullet(&format!("Pressure: {} at most.", p.as_str()));
     }
-
-    if !a.safety_net.is_empty() {
-        w.heading("If things change");
-        for line in &a.safety_net {
-            w.bullet(line);
-        }
+    for area in &notes.avoid_areas {
+        w.bullet(&format!("Avoid: {area}"));
     }
+    for p in &notes.products {
+        w.bullet(&format!("Products: {p}"));
+    }
+    for p in &notes.positioning {
+        w.bullet(&format!("Positioning: {p}"));
+    }
+    for t in &notes.tell_therapist {
+        w.bullet(t);
+    }
+}
 
+fn care(w: &mut Writer, a: &Assessment<'_>) {
+    if a.care.is_empty() {
+        return;
+    }
+    w.heading("What helps meanwhile");
+    for c in &a.care {
+        w.bullet(&format!("{}: {}", c.name, c.advice));
+    }
+}
+
+fn safety_net(w: &mut Writer, a: &Assessment<'_>) {
+    if a.safety_net.is_empty() {
+        return;
+    }
+    w.heading("If things change");
+    for line in &a.safety_net {
+        w.bullet(line);
+    }
+}
+
+fn sources(w: &mut Writer, ctx: &Context<'_>, view: &View<'_>) {
     if !view.sources.is_empty() {
         w.heading("Sources");
         for c in &view.sources {
@@ -327,7 +371,6 @@ fn full(w: &mut Writer, a: &Assessment<'_>, ctx: &Context<'_>, view: &View<'_>) 
             );
         }
     }
-
     w.out.push('\n');
     w.para(
         "",

@@ -22,6 +22,8 @@ pub struct Unsettled<'a> {
     pub could_mean: Tier,
     /// Whom to see meanwhile, when the rulebook asks for it.
     pub meanwhile: Option<(&'a str, Urgency)>,
+    /// The question's place in the interview.
+    pub order: usize,
 }
 
 /// Techniques excluded for the same reasons.
@@ -69,6 +71,14 @@ impl<'a> View<'a> {
                 }
             }
         }
+        // Notes about how to massage say nothing to someone who may not have one.
+        let also = if a.no_massage {
+            also.into_iter()
+                .filter(|r| r.tier > Tier::Caution)
+                .collect()
+        } else {
+            also
+        };
         View {
             why,
             also,
@@ -96,10 +106,13 @@ impl<'a> View<'a> {
     }
 }
 
+/// One line per clinician: referrals to the same place at the same or a slower urgency
+/// are merged into the most urgent one (referrals come most urgent first), so nobody
+/// reads "within a few days" below "today" for the same GP and acts on the slower one.
 fn visits<'a>(a: &'a Assessment<'a>) -> Vec<Visit<'a>> {
     let mut out: Vec<Visit<'a>> = Vec::new();
     for s in a.confirmed_referrals() {
-        match out.iter_mut().find(|v| v.who == s.who && v.when == s.when) {
+        match out.iter_mut().find(|v| v.who == s.who) {
             Some(v) => {
                 if !v.why.contains(&s.why) {
                     v.why.push(s.why);
@@ -124,11 +137,18 @@ fn unsettled<'a>(a: &'a Assessment<'a>) -> Vec<Unsettled<'a>> {
             state: q.answer,
             could_mean,
             meanwhile: a.precaution_for(q.id).map(|s| (s.who, s.when)),
+            order: q.order,
         })
         .collect();
-    // The questions that could mean the most come first.
-    out.sort_by_key(|u| std::cmp::Reverse(u.could_mean));
+    // In the interview's order, so a person settles them as they would be asked.
+    out.sort_by_key(|u| u.order);
     out
+}
+
+/// Whether the report was asked to show how it was decided (`--explain`): only then
+/// does it show score arithmetic.
+pub fn explained(a: &Assessment<'_>) -> bool {
+    a.trace.iter().any(|t| t.conditions.is_some())
 }
 
 fn avoid_groups<'a>(a: &'a Assessment<'a>) -> Vec<AvoidGroup<'a>> {

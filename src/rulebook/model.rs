@@ -165,7 +165,7 @@ pub struct Meta {
     /// What would change the answer and how fast to act: shown on every report short of
     /// an emergency, after the lines that fired rules add.
     #[serde(default)]
-    pub safety_net: Vec<String>,
+    pub safety_net: Vec<SafetyNetLine>,
     /// Built-in safety rules (and tier headlines) this rulebook makes milder, each with
     /// its reason. A rulebook given with `--rules` that lowers one without saying so here
     /// is refused, and every report made with it says how many it lowers.
@@ -176,6 +176,82 @@ pub struct Meta {
     /// `red_flags.yaml` is refused instead of loading without its red flags.
     #[serde(default)]
     pub files: Vec<String>,
+}
+
+/// A line of the rulebook's safety net: plain text, or text with `unless` (a condition
+/// under which the line is left out because the verdict already deals with it, such as
+/// the fever line for someone who has a fever) and `about_massage` (left out when no
+/// massage is allowed).
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(with = "SafetyNetLineSchema")]
+pub struct SafetyNetLine {
+    pub text: String,
+    pub unless: Option<Condition>,
+    pub about_massage: bool,
+}
+
+/// A line of text, or `{text, unless, about_massage}`, for the schema.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SafetyNetLineSchema {
+    Text(String),
+    Line {
+        text: String,
+        #[serde(default)]
+        unless: Option<Condition>,
+        #[serde(default)]
+        about_massage: bool,
+    },
+}
+
+/// Written back as its text (the meta section is only serialised for people).
+impl Serialize for SafetyNetLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for SafetyNetLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SafetyNetLine, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Written {
+            text: String,
+            #[serde(default)]
+            unless: Option<Condition>,
+            #[serde(default)]
+            about_massage: bool,
+        }
+        struct LineVisitor;
+        impl<'de> serde::de::Visitor<'de> for LineVisitor {
+            type Value = SafetyNetLine;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a line of text, or a mapping with `text` (and `unless`, `about_massage`)",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SafetyNetLine, E> {
+                Ok(SafetyNetLine {
+                    text: v.to_string(),
+                    unless: None,
+                    about_massage: false,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<SafetyNetLine, A::Error> {
+                let w = Written::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(SafetyNetLine {
+                    text: w.text,
+                    unless: w.unless,
+                    about_massage: w.about_massage,
+                })
+            }
+        }
+        d.deserialize_any(LineVisitor)
+    }
 }
 
 /// One declared lowering: the built-in rule (or `emergency_headline`,
@@ -310,6 +386,16 @@ impl Question {
 pub struct See {
     pub who: String,
     pub when: Urgency,
+    /// The verb of the report's first line ("Go to", "Call", "Contact"); "See" when
+    /// omitted, so the line reads "See your GP today, before any massage: ...".
+    #[serde(default)]
+    pub verb: Option<String>,
+}
+
+impl See {
+    pub fn verb(&self) -> &str {
+        self.verb.as_deref().unwrap_or("See")
+    }
 }
 
 /// A period to defer massage. `days` or `weeks` (not both) is the whole period; `since`
@@ -441,6 +527,10 @@ pub struct Care {
     /// The strictest verdict tier at which this care is still offered.
     #[serde(default = "default_care_up_to")]
     pub up_to: Tier,
+    /// Advice about the massage itself ("drink water around a massage"): left out when
+    /// no massage of any kind is allowed, so a report never contradicts its verdict.
+    #[serde(default)]
+    pub about_massage: bool,
     #[serde(default)]
     pub rationale: String,
     #[serde(default, deserialize_with = "one_or_many")]

@@ -417,7 +417,7 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
             texts.push(("rulebook", "lowers", &lowered.reason));
         }
         for line in &meta.safety_net {
-            texts.push(("rulebook", "safety_net", line));
+            texts.push(("rulebook", "safety_net", &line.text));
         }
     }
     for s in &file.sources {
@@ -739,6 +739,13 @@ pub(super) fn validate(
             item: None,
             message: "the rulebook has no techniques".into(),
         });
+    }
+    if let Some(meta) = &file.rulebook {
+        for line in &meta.safety_net {
+            if let Some(unless) = &line.unless {
+                c.check_condition("rulebook", "safety_net.unless", unless, None);
+            }
+        }
     }
     for care in &file.care {
         if let Some(when) = &care.when {
