@@ -28,6 +28,8 @@ pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// `--fail-on` matched.
 pub const EXIT_FAIL_ON: u8 = 3;
+/// The person stopped the interview (Esc, then y).
+pub const EXIT_STOPPED: u8 = 4;
 /// Interrupted by Ctrl-C (128 + SIGINT, the shell convention).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -35,6 +37,11 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; nothing was saved")]
 pub struct Interrupted;
+
+/// The person stopped the interview (Esc, then y); nothing was printed or saved.
+#[derive(Debug, thiserror::Error)]
+#[error("the interview was stopped at your request; nothing was saved")]
+pub struct Stopped;
 
 /// An error in what the user supplied (as opposed to the program or the rulebook).
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +52,8 @@ pub struct UsageError(pub String);
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<Interrupted>().is_some() {
         EXIT_INTERRUPTED
+    } else if err.downcast_ref::<Stopped>().is_some() {
+        EXIT_STOPPED
     } else if err.downcast_ref::<AnswersError>().is_some()
         || err.downcast_ref::<UsageError>().is_some()
     {
@@ -193,7 +202,15 @@ pub fn read_input(path: &Path) -> Result<String> {
     } else {
         // A file that cannot be opened is a runtime error (exit 1), like one that cannot
         // be read; exit 2 is for input that was read and is wrong.
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
+        let file = std::fs::File::open(path).with_context(|| {
+            let missing = !path.exists();
+            let hint = if missing {
+                "; to start an answers file, run `massage-check template > me.yaml`, fill it in, and run `massage-check check me.yaml` (or answer the questions with `massage-check ask`)"
+            } else {
+                ""
+            };
+            format!("cannot open {name}{hint}")
+        })?;
         size = file.metadata().ok().map(|m| m.len());
         file.take(limit)
             .read_to_end(&mut bytes)
@@ -235,7 +252,14 @@ fn check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8> {
     let text = read_input(&args.file)?;
     let answers = read_answers(&engine, &text)
         .with_context(|| format!("invalid answers in {}", display_name(&args.file)))?;
-    print_assessment(&engine, &answers, today(global), &args.output, global.color)
+    print_assessment(
+        &engine,
+        &answers,
+        today(global),
+        &args.output,
+        global.color,
+        false,
+    )
 }
 
 /// Assesses the answers, prints the report and returns the exit code.
@@ -245,6 +269,7 @@ fn print_assessment(
     date: Date,
     output: &OutputArgs,
     color: ColorWhen,
+    interactive: bool,
 ) -> Result<u8> {
     let mut assessment = engine.assess(answers, date);
     if output.explain {
@@ -263,10 +288,27 @@ fn print_assessment(
         answers: Some(answers),
         styled: true,
     };
-    let out = match output.format {
+    let mut out = match output.format {
         Format::Text if output.quiet => report::text::verdict_line(&assessment),
         format => report::render(&assessment, &ctx, format),
     };
+    // A report taller than the terminal leaves the person looking at its end: say the
+    // verdict again there.
+    if output.format == Format::Text && !output.quiet && stdout_is_terminal {
+        let rows = terminal_size::terminal_size().map_or(24, |(_, h)| usize::from(h.0));
+        if out.lines().count() > rows {
+            out = report::text::with_verdict_at_end(&out, &assessment, width);
+        }
+    }
+    // With the report going to a file or a program, the screen still gets the first line
+    // of an urgent verdict.
+    if !stdout_is_terminal
+        && std::io::stderr().is_terminal()
+        && assessment.tier >= Tier::SeeClinician
+        && interactive
+    {
+        eprintln!("{}", report::text::verdict_line(&assessment).trim_end());
+    }
     if output.format == Format::Text {
         write_stdout_styled(out.as_bytes(), color)?;
     } else {
@@ -327,7 +369,8 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     {
         Ok(done) => done,
         Err(Stop::Interrupted) => return Err(Interrupted.into()),
-        Err(Stop::Quit | Stop::EndOfInput) => {
+        Err(Stop::Quit) => return Err(Stopped.into()),
+        Err(Stop::EndOfInput) => {
             return Err(UsageError(
                 "the interview was stopped before it finished; nothing was saved".into(),
             )
@@ -342,7 +385,7 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     }
     // The report comes first, whatever happens to the save: an emergency must reach the
     // person even when the disk is full.
-    let code = print_assessment(&engine, &answers, date, &args.output, global.color)?;
+    let code = print_assessment(&engine, &answers, date, &args.output, global.color, true)?;
     if let Some(path) = &args.save {
         output_file::write_whole(
             path,
@@ -409,8 +452,24 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             bar.set_message(format!("{records} records"));
         }
     };
-    let input =
+    let mut input =
         std::io::BufReader::with_capacity(256 * 1024, Box::new(counting) as Box<dyn Read + Send>);
+    if input_format == InputFormat::Jsonl {
+        use std::io::BufRead;
+        // A pretty-printed JSON document read as JSON Lines fails line by line with
+        // errors that say nothing useful; say what it is before reading on.
+        let start = input.fill_buf().context("cannot read the input")?;
+        let first = start
+            .split(|&b| b == b'\n')
+            .map(|l| l.trim_ascii())
+            .find(|l| !l.is_empty());
+        if matches!(first, Some(b"{" | b"[")) {
+            return Err(UsageError(
+                "the input starts with a line holding only `{` or `[`: it looks like one JSON document spread over several lines, but JSON Lines need one whole object per line. For one person use `massage-check check FILE`; to turn a JSON list into JSON Lines, `jq -c '.[]' FILE | massage-check batch -`".into(),
+            )
+            .into());
+        }
+    }
     let options = batch::Options {
         input_format,
         ctx: Context {

@@ -133,9 +133,21 @@ pub enum Command {
         after_long_help = concat!(
             "Examples:\n  massage-check ask\n  massage-check ask --save me.yaml\n  ",
             "massage-check ask --format json > report.json\n\n",
-            "Prompts go to the terminal (stderr), never to stdout. Ctrl-C stops without a report ",
-            "(exit 130); end of input stops with exit 2. An answer that needs emergency care ends ",
-            "the interview at once and shows the advice."
+            "Prompts go to the terminal (stderr), never to stdout. An answer that needs emergency ",
+            "care ends the interview at once and shows the advice (also on the screen when the ",
+            "report goes to a file).\n\n",
+            "Keys:\n  Up/Down        move on a list\n  1-9            pick that line of a list\n  ",
+            "letters        type an answer's start; picked only when it fits one answer\n  ",
+            "Space          tick or untick a line of a checklist\n  ",
+            "Enter          confirm (refused while nothing is picked or ticked)\n  ",
+            "?              help on the question and its choices\n  ",
+            "Shift-Tab, Left  back to the previous question, showing your earlier answer\n  ",
+            "Esc, Ctrl-D    stop (asks first; y stops, exit 4)\n  ",
+            "Ctrl-C         stop at once (exit 130)\n  ",
+            "Ctrl-U, Ctrl-W, Ctrl-K, Ctrl-A, Ctrl-E, Home, End  edit a typed answer\n\n",
+            "Exit codes:\n  0  the report was printed\n  1  a runtime error, or the save failed after the report\n  ",
+            "2  a usage error, or the input ended before the interview finished\n  ",
+            "3  --fail-on TIER matched\n  4  you stopped the interview (Esc, then y)\n  130  Ctrl-C"
         )
     )]
     Ask(AskArgs),
@@ -336,8 +348,12 @@ pub enum TestFormat {
 
 fn parse_tier(s: &str) -> Result<Tier, String> {
     Tier::parse(s).ok_or_else(|| {
+        let names = Tier::ALL.map(|t| t.as_str());
+        // `see-clinician` is the usual slip: the names use underscores.
+        let guess = crate::suggest::closest(&s.replace('-', "_"), names)
+            .map_or(String::new(), |c| format!(" (did you mean `{c}`?)"));
         format!(
-            "`{s}` is not a tier; expected one of emergency, see_clinician, wait, caution, suitable"
+            "`{s}` is not a tier{guess}; expected one of emergency, see_clinician, wait, caution, suitable"
         )
     })
 }

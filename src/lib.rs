@@ -21,6 +21,6 @@ pub mod report;
 pub mod rulebook;
 pub mod schema;
 pub mod signals;
-pub(crate) mod suggest;
+pub mod suggest;
 pub mod template;
 mod yaml;

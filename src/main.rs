@@ -20,25 +20,67 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            // clap orders its "similar subcommands" alphabetically (`chek` offered
+            // `schema` before `check`); name the closest one.
+            use clap::CommandFactory;
+            let typed = e
+                .get(clap::error::ContextKind::InvalidSubcommand)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let command = Cli::command();
+            let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+            let guess = massage_check::suggest::closest(&typed, names.iter().copied())
+                .map_or(String::new(), |c| format!(" (did you mean `{c}`?)"));
+            report_error(&format!(
+                "`{typed}` is not a command{guess}\n`massage-check --help` lists the commands"
+            ));
+            return ExitCode::from(app::EXIT_USAGE);
+        }
         Err(e) => e.exit(),
     };
     massage_check::signals::install();
     match app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            // Each cause on its own line (answer problems are one per line already), with
-            // any control character from a file name or the input shown escaped.
-            use massage_check::printable::printable;
+            // Each cause on its own line (answer problems are one per line already).
             let mut lines = err.to_string();
             for cause in err.chain().skip(1) {
                 lines.push('\n');
                 lines.push_str(&cause.to_string());
             }
-            for (i, line) in lines.lines().enumerate() {
-                let prefix = if i == 0 { "error: " } else { "  " };
-                eprintln!("{prefix}{}", printable(line));
-            }
+            report_error(&lines);
             ExitCode::from(app::exit_code(&err))
+        }
+    }
+}
+
+/// Prints an error on stderr: "error: " before the first line, the rest indented, any
+/// control character from a file name or the input shown escaped, and every line wrapped
+/// to the terminal's width when stderr is a terminal.
+fn report_error(text: &str) {
+    use massage_check::printable::printable;
+    use std::io::IsTerminal;
+    let width = std::io::stderr()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(std::io::stderr()))
+        .flatten()
+        .map(|(w, _)| usize::from(w.0).max(40));
+    for (i, line) in text.lines().enumerate() {
+        let prefix = if i == 0 { "error: " } else { "  " };
+        let line = printable(line);
+        match width {
+            Some(width) => {
+                let options = textwrap::Options::new(width)
+                    .initial_indent(prefix)
+                    .subsequent_indent("    ")
+                    .word_separator(textwrap::WordSeparator::AsciiSpace)
+                    .break_words(false);
+                for wrapped in textwrap::wrap(&line, options) {
+                    eprintln!("{wrapped}");
+                }
+            }
+            None => eprintln!("{prefix}{line}"),
         }
     }
 }

@@ -391,7 +391,7 @@ pub fn interpret_text(q: &Question, text: &str) -> Result<Value, String> {
         return interpret(q, &Raw::Text(Cow::Borrowed(text)));
     }
     let raw = match q.kind {
-        QuestionType::Number | QuestionType::Scale => match text.parse::<f64>() {
+        QuestionType::Number | QuestionType::Scale => match without_unit(q, text).parse::<f64>() {
             Ok(n) => Raw::Number(n),
             Err(_) => Raw::Text(Cow::Borrowed(text)),
         },
@@ -405,6 +405,23 @@ pub fn interpret_text(q: &Question, text: &str) -> Result<Value, String> {
         _ => Raw::Text(Cow::Borrowed(text)),
     };
     interpret(q, &raw)
+}
+
+/// A typed number without the question's unit after it: "35 years", "3 days", "1 week"
+/// (singular or plural) read as the number; any other word is left for the error.
+fn without_unit<'t>(q: &Question, text: &'t str) -> &'t str {
+    let Some(unit) = q.unit.as_deref() else {
+        return text;
+    };
+    let Some((number, word)) = text.rsplit_once(char::is_whitespace) else {
+        return text;
+    };
+    let singular = unit.strip_suffix('s').unwrap_or(unit);
+    if word.eq_ignore_ascii_case(unit) || word.eq_ignore_ascii_case(singular) {
+        number.trim_end()
+    } else {
+        text
+    }
 }
 
 /// Writes answers as an answers file that [`parse`] reads back to the same answers.
@@ -434,10 +451,18 @@ fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
         .position(|c| c.id == value)
         .map(|i| i as u16)
         .ok_or_else(|| {
+            let none_meant = q.kind == QuestionType::SeveralOf
+                && ["none", "none of these", "no", "nothing"]
+                    .iter()
+                    .any(|w| value.eq_ignore_ascii_case(w));
+            let hint = if none_meant {
+                " (for \"none of these\" write `[]`)".to_string()
+            } else {
+                did_you_mean(value, q.choices.iter().map(|c| c.id.as_str()))
+            };
             format!(
-                "\"{}\" is not a choice{}; expected {}",
+                "\"{}\" is not a choice{hint}; expected {}",
                 truncate(value, 40),
-                did_you_mean(value, q.choices.iter().map(|c| c.id.as_str())),
                 allowed(q)
             )
         })
@@ -460,6 +485,15 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
         parse_json(text, seed).or_else(|json_error| match &json_error {
             AnswersError::Syntax(m) if m.starts_with("key must be a string") => {
                 yaml::from_str_seed(text, AnswersSeed { book }).map_err(|_| json_error)
+            }
+            // Several objects, one per line: a batch, not one person's answers.
+            AnswersError::Syntax(m)
+                if m.starts_with("trailing characters")
+                    && text.lines().filter(|l| l.trim_start().starts_with('{')).count() > 1 =>
+            {
+                Err(AnswersError::Syntax(format!(
+                    "{m}: this looks like JSON Lines, one person per line; `massage-check batch FILE` assesses each line, `check` reads one person's answers"
+                )))
             }
             _ => Err(json_error),
         })
@@ -975,6 +1009,23 @@ mod tests {
             Ok(answers) => panic!("{text:?} was read as {answers:?}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn a_typed_number_may_carry_its_unit() {
+        let age = question("age");
+        assert_eq!(interpret_text(age, "35 years"), Ok(Value::Number(35.0)));
+        assert_eq!(interpret_text(age, "35 Years"), Ok(Value::Number(35.0)));
+        let days = question("injury_days_ago");
+        assert_eq!(interpret_text(days, "1 day"), Ok(Value::Number(1.0)));
+        assert!(
+            interpret_text(days, "3 weeks").is_err(),
+            "another unit is not this one"
+        );
+        assert!(interpret_text(age, "35 apples").is_err());
+        assert_eq!(interpret_text(age, "not sure").is_err(), !age.allow_unknown);
+        let pain = question("pain_intensity");
+        assert_eq!(interpret_text(pain, "not sure"), Ok(Value::Unknown));
     }
 
     #[test]

@@ -226,11 +226,11 @@ struct FieldSplitter {
 }
 
 impl FieldSplitter {
-    fn new() -> Self {
+    fn new(delimiter: u8) -> Self {
         FieldSplitter {
             // Built here rather than cloned from a shared copy: csv-core 0.1.13's
             // `Reader::clone` drops most of the parser's tables.
-            core: csv_core::Reader::new(),
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             out: vec![0; 1024],
             ends: vec![0; 64],
         }
@@ -281,17 +281,24 @@ pub struct CsvRecords<R> {
     header_error: Option<String>,
     // Boxed: the parser's tables are large, and the record readers share an enum.
     splitter: Box<FieldSplitter>,
+    delimiter: u8,
 }
 
 impl<R: BufRead> CsvRecords<R> {
     pub fn new(reader: R) -> Self {
+        CsvRecords::with_delimiter(reader, b',')
+    }
+
+    /// Records separated by `delimiter` (a tab for TSV).
+    pub fn with_delimiter(reader: R, delimiter: u8) -> Self {
         CsvRecords {
             reader,
             line: Vec::new(),
             lines_read: 0,
             columns: None,
             header_error: None,
-            splitter: Box::new(FieldSplitter::new()),
+            splitter: Box::new(FieldSplitter::new(delimiter)),
+            delimiter,
         }
     }
 
@@ -324,6 +331,17 @@ impl<R: BufRead> CsvRecords<R> {
                         .map(std::str::from_utf8)
                         .collect::<Result<Vec<_>, _>>()
                     {
+                        // One column whose name holds tabs: a tab-separated file read
+                        // as CSV, which would otherwise fail column by column.
+                        Ok(names)
+                            if self.delimiter == b','
+                                && names.len() == 1
+                                && names[0].contains('\t') =>
+                        {
+                            self.header_error = Some(
+                                "the header row is separated by tabs, not commas: this looks like tab-separated values; add --input-format tsv (or name the file .tsv), or separate the columns with commas".into(),
+                            );
+                        }
                         Ok(names) => columns = columns_for_header(book, names),
                         Err(_) => {
                             self.header_error = Some("the header row is not valid UTF-8".into())
@@ -493,7 +511,7 @@ mod tests {
     fn split(input: &[u8]) -> Vec<Result<Vec<Vec<u8>>, String>> {
         let mut reader = io::BufReader::new(input);
         let (mut line, mut lines_read) = (Vec::new(), 0);
-        let mut splitter = FieldSplitter::new();
+        let mut splitter = FieldSplitter::new(b',');
         let mut records = Vec::new();
         while let Some(raw) =
             read_csv_raw(&mut reader, &mut line, &mut lines_read).expect("reads from memory")

@@ -23,6 +23,8 @@ pub enum InputFormat {
     Jsonl,
     /// CSV: a header row of question ids (and optionally `id`), one person per row.
     Csv,
+    /// Tab-separated values: as CSV, with tabs between the columns.
+    Tsv,
     /// YAML: answers documents separated by `---` lines.
     Yaml,
 }
@@ -33,6 +35,7 @@ impl InputFormat {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" | "json" => Some(InputFormat::Jsonl),
             "csv" => Some(InputFormat::Csv),
+            "tsv" | "tab" => Some(InputFormat::Tsv),
             "yaml" | "yml" => Some(InputFormat::Yaml),
             _ => None,
         }
@@ -41,7 +44,7 @@ impl InputFormat {
     /// What identifies a record without an id.
     pub fn unit(self) -> &'static str {
         match self {
-            InputFormat::Jsonl | InputFormat::Csv => "line",
+            InputFormat::Jsonl | InputFormat::Csv | InputFormat::Tsv => "line",
             InputFormat::Yaml => "document",
         }
     }
@@ -125,8 +128,13 @@ impl Stats {
             .iter()
             .map(|t| format!("{} {t}", self.count(*t)))
             .collect();
+        let records = if self.records == 1 {
+            "record"
+        } else {
+            "records"
+        };
         format!(
-            "{} records: {}; {} invalid",
+            "{} {records}: {}; {} invalid",
             self.records,
             tiers.join(", "),
             self.invalid
@@ -245,6 +253,7 @@ pub fn run(
     let mut source = match options.input_format {
         InputFormat::Jsonl => Source::Jsonl(JsonLines::new(input)),
         InputFormat::Csv => Source::Csv(CsvRecords::new(input)),
+        InputFormat::Tsv => Source::Csv(CsvRecords::with_delimiter(input, b'\t')),
         InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
     };
     let mut sink = Sink {

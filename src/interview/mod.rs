@@ -12,7 +12,7 @@ use crate::engine::{Detail, Engine};
 use crate::rulebook::{Question, Tier};
 
 /// How far along the interview is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
     /// 1-based number of the question being asked.
     pub number: usize,
@@ -20,6 +20,8 @@ pub struct Progress {
     /// will be asked given the answers so far. A follow-up counts once it applies, so
     /// the first estimate is the real count for a person who reports nothing.
     pub about: usize,
+    /// The answer given before the person went back to this question, to show again.
+    pub previous: Option<Value>,
 }
 
 /// Why an interview ended without a result.
@@ -62,10 +64,12 @@ pub struct Interview<'e> {
     answers: Answers,
     /// Questions answered, in the order they were asked.
     history: Vec<usize>,
+    /// The answer taken back by going back, shown when its question is asked again.
+    recalled: Option<(usize, Value)>,
 }
 
 /// What to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Step {
     Ask {
         question: usize,
@@ -82,6 +86,7 @@ impl<'e> Interview<'e> {
             engine,
             answers: Answers::empty(engine.book()),
             history: Vec::new(),
+            recalled: None,
         }
     }
 
@@ -111,6 +116,10 @@ impl<'e> Interview<'e> {
             progress: Progress {
                 number: self.history.len() + 1,
                 about: self.history.len() + 1 + later,
+                previous: self
+                    .recalled
+                    .filter(|(q, _)| *q == question)
+                    .map(|(_, v)| v),
             },
         }
     }
@@ -129,6 +138,7 @@ impl<'e> Interview<'e> {
         if let Some(slot) = self.answers.values.get_mut(question) {
             *slot = value;
             self.history.push(question);
+            self.recalled = None;
         }
     }
 
@@ -138,6 +148,7 @@ impl<'e> Interview<'e> {
         if let Some(q) = self.history.pop()
             && let Some(slot) = self.answers.values.get_mut(q)
         {
+            self.recalled = Some((q, *slot));
             *slot = Value::Unanswered;
         }
     }
@@ -430,6 +441,10 @@ mod tests {
         assert_eq!(e.assess(&answers, today()).tier, Tier::SeeClinician);
         // Progress counts the answers actually kept.
         assert_eq!(p.progress[3].number, 2);
+        // Going back shows the earlier answer; a question asked afresh shows none.
+        assert_eq!(p.progress[3].previous, Some(Value::Number(3.0)));
+        assert_eq!(p.progress[2].previous, None);
+        assert_eq!(p.progress[4].previous, None);
     }
 
     #[test]

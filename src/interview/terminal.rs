@@ -34,7 +34,25 @@ enum Widget {
 }
 
 impl Widget {
-    fn for_question(q: &Question) -> Widget {
+    /// The widget for `q`, showing `previous` (the answer given before going back).
+    fn for_question(q: &Question, previous: Option<Value>) -> Widget {
+        let reply = previous
+            .and_then(|v| answers::display_value(q, v))
+            .map(|text| {
+                // The reply Enter would submit for this answer.
+                text.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .replace(", ", ";")
+            });
+        let reply = reply.map(|r| {
+            if previous == Some(Value::Set(0)) {
+                "[]".to_string()
+            } else if previous == Some(Value::Unknown) {
+                "unknown".to_string()
+            } else {
+                r
+            }
+        });
         let mut options: Vec<(String, String)> = if q.kind == QuestionType::YesNo {
             vec![("Yes".into(), "yes".into()), ("No".into(), "no".into())]
         } else {
@@ -48,10 +66,18 @@ impl Widget {
                 if q.allow_unknown {
                     options.push((NOT_SURE.into(), "unknown".into()));
                 }
-                Widget::Choice(ChoiceList::new(options))
+                match reply {
+                    Some(r) => Widget::Choice(ChoiceList::with_reply(options, &r)),
+                    None => Widget::Choice(ChoiceList::new(options)),
+                }
             }
-            QuestionType::SeveralOf => Widget::Check(CheckList::new(options, q.allow_unknown)),
-            QuestionType::Number | QuestionType::Scale => Widget::Line(LineEditor::default()),
+            QuestionType::SeveralOf => match reply {
+                Some(r) => Widget::Check(CheckList::with_reply(options, q.allow_unknown, &r)),
+                None => Widget::Check(CheckList::new(options, q.allow_unknown)),
+            },
+            QuestionType::Number | QuestionType::Scale => {
+                Widget::Line(reply.map_or_else(LineEditor::default, |r| LineEditor::with_text(&r)))
+            }
         }
     }
 
@@ -69,10 +95,10 @@ impl Widget {
                 "Type the answer, then Enter (? and Enter: help). Shift-Tab: back. Esc: stop."
             }
             Widget::Choice(_) => {
-                "Up/Down, a number or a letter picks; Enter confirms. Left: back. Esc: stop."
+                "Up/Down or a line's number picks (or type the start of an answer); Enter confirms. ?: help. Left: back. Esc: stop."
             }
             Widget::Check(_) => {
-                "Up/Down moves, Space ticks, Enter when done. Shift-Tab: back. Esc: stop."
+                "Up/Down moves, Space ticks, Enter when done. ?: help. Shift-Tab: back. Esc: stop."
             }
         }
     }
@@ -191,7 +217,18 @@ fn block(
             let labels: Vec<&str> = list.options.iter().map(|(l, _)| l.as_str()).collect();
             let focus = list.highlighted;
             let items = items(&labels, focus, |i| format!("{}. ", i + 1), width, styles);
-            window(items, focus.unwrap_or(0), room, styles)
+            let mut shown = window(items, focus.unwrap_or(0), room, styles);
+            if !list.typed().is_empty() {
+                let note = match focus {
+                    Some(_) => format!("Typed: {}", list.typed()),
+                    None => format!(
+                        "Typed: {} (no single answer starts like that; keep typing or use the arrows)",
+                        list.typed()
+                    ),
+                };
+                shown.extend(wrap(&note, width, "", "").iter().map(|l| styles.dim(l)));
+            }
+            shown
         }
         Widget::Check(list) => {
             let tick = |i: usize| if list.ticked[i] { "[x] " } else { "[ ] " }.to_string();
@@ -386,7 +423,7 @@ impl Prompter for TerminalPrompter {
         };
         let mut out = std::io::stderr();
         let _raw = RawMode::enable()?;
-        let mut widget = Widget::for_question(q);
+        let mut widget = Widget::for_question(q, progress.previous);
         let mut screen = Screen::default();
         // (text, is an error)
         let mut message: Option<(String, bool)> = None;
@@ -417,6 +454,13 @@ impl Prompter for TerminalPrompter {
                     screen = Screen::default();
                 }
                 Outcome::Refuse(why) => message = Some((why, true)),
+                Outcome::Help => message = Some((help_text(q), false)),
+                Outcome::Back if progress.number == 1 => {
+                    message = Some((
+                        "This is the first question; there is nothing before it.".into(),
+                        true,
+                    ));
+                }
                 Outcome::Back => {
                     screen.erase(&mut out).map_err(io_stop)?;
                     if let Some(lines) = self.answered.pop() {
@@ -441,12 +485,7 @@ impl Prompter for TerminalPrompter {
                 }
                 Outcome::Submit(reply) => {
                     if reply.trim() == "?" {
-                        let help = if q.help.is_empty() {
-                            format!("Answer {}.", answers::allowed(q))
-                        } else {
-                            format!("{} Answer {}.", q.help, answers::allowed(q))
-                        };
-                        message = Some((help, false));
+                        message = Some((help_text(q), false));
                         if let Widget::Line(editor) = &mut widget {
                             editor.clear();
                         }
@@ -476,9 +515,74 @@ impl Prompter for TerminalPrompter {
     }
 }
 
+/// What `?` shows: the question's help, what each choice means where the rulebook says,
+/// and what "None of these" and "Not sure" do.
+fn help_text(q: &Question) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !q.help.is_empty() {
+        parts.push(q.help.clone());
+    }
+    for c in q.choices.iter().filter(|c| !c.help.is_empty()) {
+        parts.push(format!("\"{}\": {}", c.label, c.help));
+    }
+    match q.kind {
+        QuestionType::SeveralOf => {
+            parts.push("Tick every line that applies; tick \"None of these\" if none does.".into())
+        }
+        QuestionType::Number | QuestionType::Scale => {
+            parts.push(format!("Answer {}.", answers::allowed(q)));
+        }
+        _ => {}
+    }
+    if q.allow_unknown {
+        parts.push(
+            "\"Not sure\" is always safe to choose: it never counts as \"no\", and the report says what to check.".into(),
+        );
+    }
+    parts.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Typing any choice's whole label on any list of the built-in rulebook records that
+    /// choice and no other, and "not sure" records "Not sure".
+    #[test]
+    fn typing_every_label_on_every_list_records_that_answer() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let book = crate::rulebook::Rulebook::builtin().expect("builtin");
+        let mut checked = 0;
+        for q in &book.questions {
+            let Widget::Choice(fresh) = Widget::for_question(q, None) else {
+                continue;
+            };
+            for (label, reply) in fresh.options.clone() {
+                for typed in [label.clone(), label.to_lowercase()] {
+                    let mut w = Widget::for_question(q, None);
+                    for c in typed.chars() {
+                        w.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+                    }
+                    let got = w.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+                    assert_eq!(got, Outcome::Submit(reply.clone()), "{}: {typed:?}", q.id);
+                    checked += 1;
+                }
+            }
+            if q.allow_unknown {
+                let mut w = Widget::for_question(q, None);
+                for c in "not sure".chars() {
+                    w.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+                }
+                assert_eq!(
+                    w.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+                    Outcome::Submit("unknown".into()),
+                    "{}",
+                    q.id
+                );
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
 
     #[test]
     fn a_long_list_shows_a_window_around_the_cursor() {

@@ -25,6 +25,8 @@ pub enum Outcome {
     Interrupt,
     /// Ctrl-L: draw again from scratch.
     Redraw,
+    /// `?` on a list: show what the question and its choices mean.
+    Help,
 }
 
 fn ctrl(key: &KeyEvent, c: char) -> bool {
@@ -54,6 +56,15 @@ pub struct LineEditor {
 }
 
 impl LineEditor {
+    /// An editor holding an earlier answer, the cursor at its end.
+    pub fn with_text(text: &str) -> LineEditor {
+        let chars: Vec<char> = text.chars().collect();
+        LineEditor {
+            cursor: chars.len(),
+            chars,
+        }
+    }
+
     pub fn text(&self) -> String {
         self.chars.iter().collect()
     }
@@ -129,22 +140,80 @@ impl LineEditor {
 }
 
 /// One answer from a list: yes / no / not sure, or a pick-one question.
+///
+/// Typed letters never pick an answer the person did not mean: what is typed is matched
+/// against the whole labels, and a line is highlighted only when the typing fits one
+/// label alone (or is a whole label, like "No" beside "Not sure"). "not sure" and
+/// "unknown" both find "Not sure".
 #[derive(Debug, Clone)]
 pub struct ChoiceList {
     /// (label, reply) pairs.
     pub options: Vec<(String, String)>,
     /// Nothing is highlighted until the person moves.
     pub highlighted: Option<usize>,
+    /// What has been typed since the last arrow or number.
+    typed: String,
 }
 
-pub const PICK_FIRST: &str =
-    "Pick an answer first: use the up and down arrows, a number or the first letter, then Enter.";
+pub const PICK_FIRST: &str = "Pick an answer first: use the up and down arrows or the number of a line (or type the start of an answer), then Enter.";
+
+/// Letters, digits and spaces of `text`, lower-case: what typing is compared with.
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
 
 impl ChoiceList {
     pub fn new(options: Vec<(String, String)>) -> ChoiceList {
         ChoiceList {
             options,
             highlighted: None,
+            typed: String::new(),
+        }
+    }
+
+    /// The list with an earlier answer (its reply) highlighted, for going back.
+    pub fn with_reply(options: Vec<(String, String)>, reply: &str) -> ChoiceList {
+        let mut list = ChoiceList::new(options);
+        list.highlighted = list.options.iter().position(|(_, r)| r == reply);
+        list
+    }
+
+    /// What has been typed, for the prompt to show.
+    pub fn typed(&self) -> &str {
+        &self.typed
+    }
+
+    /// The one option the typing fits, if exactly one does.
+    fn matching(&self) -> Option<usize> {
+        let typed = plain(&self.typed);
+        let typed = typed.trim_start();
+        if typed.is_empty() {
+            return None;
+        }
+        let labels: Vec<String> = self
+            .options
+            .iter()
+            .map(|(label, reply)| {
+                // "unknown" finds "Not sure" as well as its label does.
+                if reply == "unknown" && "unknown".starts_with(typed) {
+                    typed.to_string()
+                } else {
+                    plain(label)
+                }
+            })
+            .collect();
+        if let Some(exact) = labels.iter().position(|l| l.trim_end() == typed.trim_end()) {
+            return Some(exact);
+        }
+        let fits: Vec<usize> = (0..labels.len())
+            .filter(|&i| labels[i].starts_with(typed))
+            .collect();
+        match fits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
 
@@ -156,6 +225,7 @@ impl ChoiceList {
             return outcome;
         }
         let n = self.options.len();
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Enter => {
                 return match self.highlighted {
@@ -164,33 +234,35 @@ impl ChoiceList {
                 };
             }
             KeyCode::Left => return Outcome::Back,
+            KeyCode::Char('?') if self.typed.is_empty() => return Outcome::Help,
             KeyCode::Down => {
+                self.typed.clear();
                 self.highlighted = Some(self.highlighted.map_or(0, |i| (i + 1).min(n - 1)));
             }
             KeyCode::Up => {
+                self.typed.clear();
                 self.highlighted = Some(self.highlighted.map_or(n - 1, |i| i.saturating_sub(1)));
             }
             KeyCode::Home => self.highlighted = Some(0),
             KeyCode::End => self.highlighted = Some(n - 1),
-            KeyCode::Char(c) if c.is_ascii_digit() => {
+            KeyCode::Char(c) if c.is_ascii_digit() && self.typed.is_empty() => {
                 let i = c.to_digit(10).unwrap_or(0) as usize;
                 if (1..=n).contains(&i) {
                     self.highlighted = Some(i - 1);
                 }
             }
+            KeyCode::Char('u') if control => {
+                self.typed.clear();
+                self.highlighted = None;
+            }
+            KeyCode::Char(_) if control => {}
             KeyCode::Char(c) => {
-                // The next option whose label starts with this letter.
-                let starts = |i: usize| {
-                    self.options[i]
-                        .0
-                        .chars()
-                        .next()
-                        .is_some_and(|f| f.eq_ignore_ascii_case(&c))
-                };
-                let from = self.highlighted.map_or(0, |i| i + 1);
-                if let Some(i) = (from..n).chain(0..from).find(|&i| starts(i)) {
-                    self.highlighted = Some(i);
-                }
+                self.typed.push(c);
+                self.highlighted = self.matching();
+            }
+            KeyCode::Backspace => {
+                self.typed.pop();
+                self.highlighted = self.matching();
             }
             _ => {}
         }
@@ -222,6 +294,25 @@ impl CheckList {
             ticked: vec![false; lines],
             cursor: 0,
         }
+    }
+
+    /// The checklist with an earlier answer ticked, for going back: `reply` is what
+    /// Enter would submit ("a;b", "[]" or "unknown").
+    pub fn with_reply(options: Vec<(String, String)>, not_sure: bool, reply: &str) -> CheckList {
+        let mut list = CheckList::new(options, not_sure);
+        let none = list.none_index();
+        match reply {
+            "[]" => list.ticked[none] = true,
+            "unknown" if not_sure => list.ticked[none + 1] = true,
+            picked => {
+                for part in picked.split(';') {
+                    if let Some(i) = list.options.iter().position(|(_, r)| r == part) {
+                        list.ticked[i] = true;
+                    }
+                }
+            }
+        }
+        list
     }
 
     /// Every line shown: the choices, "None of these", then "Not sure" where allowed.
@@ -281,6 +372,7 @@ impl CheckList {
                 return Outcome::Submit(picked.join(";"));
             }
             KeyCode::Char(' ') => self.toggle(self.cursor),
+            KeyCode::Char('?') => return Outcome::Help,
             KeyCode::Left => return Outcome::Back,
             KeyCode::Down => self.cursor = (self.cursor + 1).min(n - 1),
             KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
@@ -332,13 +424,15 @@ mod tests {
         );
     }
 
+    fn type_in(list: &mut ChoiceList, text: &str) {
+        for c in text.chars() {
+            list.key(&key(KeyCode::Char(c)));
+        }
+    }
+
     #[test]
-    fn letters_and_numbers_highlight_without_answering() {
+    fn numbers_highlight_without_answering() {
         let mut list = yes_no();
-        assert_eq!(list.key(&key(KeyCode::Char('n'))), Outcome::Continue);
-        assert_eq!(list.highlighted, Some(1));
-        list.key(&key(KeyCode::Char('n')));
-        assert_eq!(list.highlighted, Some(2), "the next label with that letter");
         list.key(&key(KeyCode::Char('1')));
         assert_eq!(list.highlighted, Some(0));
         list.key(&key(KeyCode::Char('9')));
@@ -356,6 +450,65 @@ mod tests {
             Some(2),
             "up from nothing starts at the bottom"
         );
+    }
+
+    #[test]
+    fn typing_matches_whole_labels_and_never_guesses() {
+        let mut list = yes_no();
+        // "n" fits "No" and "Not sure": nothing is highlighted, so Enter is refused.
+        type_in(&mut list, "n");
+        assert_eq!(list.highlighted, None);
+        assert_eq!(
+            list.key(&key(KeyCode::Enter)),
+            Outcome::Refuse(PICK_FIRST.into())
+        );
+        // "no" is a whole label.
+        type_in(&mut list, "o");
+        assert_eq!(list.highlighted, Some(1));
+        // "not sure" is "Not sure", never "No".
+        type_in(&mut list, "t sure");
+        assert_eq!(list.highlighted, Some(2));
+        assert_eq!(
+            list.key(&key(KeyCode::Enter)),
+            Outcome::Submit("unknown".into())
+        );
+        let mut list = yes_no();
+        type_in(&mut list, "unknown");
+        assert_eq!(list.highlighted, Some(2));
+        // Typing that fits nothing highlights nothing.
+        let mut list = yes_no();
+        type_in(&mut list, "maybe");
+        assert_eq!(list.highlighted, None);
+        // Two labels that start alike: "yes" picks neither.
+        let mut list = ChoiceList::new(vec![
+            ("Yes, since this spell began".into(), "this_bout".into()),
+            ("Yes, for earlier spells".into(), "earlier_bouts".into()),
+            ("No".into(), "never".into()),
+        ]);
+        type_in(&mut list, "yes");
+        assert_eq!(list.highlighted, None);
+        type_in(&mut list, ", f");
+        assert_eq!(list.highlighted, Some(1));
+        list.key(&key(KeyCode::Backspace));
+        list.key(&key(KeyCode::Backspace));
+        list.key(&key(KeyCode::Backspace));
+        assert_eq!(list.highlighted, None, "back to the ambiguous \"yes\"");
+    }
+
+    #[test]
+    fn going_back_shows_the_earlier_answer() {
+        let list = ChoiceList::with_reply(yes_no().options, "no");
+        assert_eq!(list.highlighted, Some(1));
+        let check = CheckList::with_reply(
+            vec![("A".into(), "a".into()), ("B".into(), "b".into())],
+            true,
+            "b",
+        );
+        assert_eq!(check.ticked, [false, true, false, false]);
+        let none = CheckList::with_reply(vec![("A".into(), "a".into())], true, "[]");
+        assert_eq!(none.ticked, [false, true, false]);
+        let editor = LineEditor::with_text("42");
+        assert_eq!((editor.text(), editor.cursor()), ("42".to_string(), 2));
     }
 
     #[test]

@@ -35,6 +35,22 @@ pub fn verdict_line(a: &Assessment<'_>) -> String {
     w.out
 }
 
+/// `report` (a text report) with its verdict line again just before the disclaimer, for
+/// a report longer than the terminal: the person is left looking at its end, and the
+/// end must say what to do.
+pub fn with_verdict_at_end(report: &str, a: &Assessment<'_>, width: usize) -> String {
+    let Some(at) = report.rfind(DISCLAIMER.split(':').next().unwrap_or(DISCLAIMER)) else {
+        return report.to_string();
+    };
+    let mut w = Writer {
+        out: String::new(),
+        width,
+        styled: true,
+    };
+    w.verdict(a);
+    format!("{}In short: {}\n{}", &report[..at], w.out, &report[at..])
+}
+
 /// A ten-cell bar for a 0-100 score.
 fn bar(score: u8) -> String {
     let filled = usize::from(score.div_ceil(10)).min(10);

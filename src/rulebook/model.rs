@@ -325,6 +325,9 @@ impl QuestionType {
 pub struct Choice {
     pub id: String,
     pub label: String,
+    /// What the choice means, shown by `?` in the interview and in the template.
+    #[serde(default)]
+    pub help: String,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -435,6 +435,7 @@ fn check_texts(c: &mut Checker<'_>, file: &RulebookFile) {
         }
         for choice in &q.choices {
             texts.push((&q.id, "choices", &choice.label));
+            texts.push((&q.id, "choices", &choice.help));
         }
     }
     for r in &file.rules {
