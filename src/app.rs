@@ -307,7 +307,7 @@ fn print_assessment(
         && assessment.tier >= Tier::SeeClinician
         && interactive
     {
-        eprintln!("{}", report::text::verdict_line(&assessment).trim_end());
+        anstream::eprintln!("{}", report::text::verdict_line(&assessment).trim_end());
     }
     if output.format == Format::Text {
         write_stdout_styled(out.as_bytes(), color)?;

@@ -13,7 +13,7 @@ pub fn render(book: &Rulebook) -> String {
         "# massage-check answers ({} {})\n\
          # Fill in the answers after the colons and run: massage-check check THIS_FILE\n\
          # An answer left empty counts as not answered, which is never read as \"no\":\n\
-         # a red-flag question left empty is listed under \"check these\".\n\
+         # a red-flag question left empty is listed under \"Questions to settle\" in the report.\n\
          # This is information, not a diagnosis.\n",
         book.meta.name, book.meta.version
     );

@@ -429,3 +429,89 @@ fn a_yaml_flow_mapping_is_read_as_yaml_and_broken_json_keeps_its_json_error() {
     let err = String::from_utf8_lossy(&broken.stderr);
     assert!(err.contains("EOF while parsing"), "{err}");
 }
+
+/// The mistakes people make get a message that says what they did and what to do.
+#[test]
+fn common_mistakes_get_messages_that_say_what_to_do() {
+    let err = |out: std::process::Output| {
+        assert!(out.stdout.is_empty(), "nothing on stdout");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Several JSON lines given to `check`.
+    let (code, text) = err(check_stdin("{\"age\": 40}\n{\"age\": 41}\n", &[]));
+    assert_eq!(code, Some(2));
+    assert!(text.contains("this looks like JSON Lines"), "{text}");
+    assert!(text.contains("massage-check batch"), "{text}");
+    // A pretty-printed JSON document given to `batch`: one message, not one per line.
+    let (code, text) = err(bin()
+        .args(["batch", "--today", TODAY])
+        .write_stdin("{\n  \"age\": 40\n}\n")
+        .output()
+        .expect("runs"));
+    assert_eq!(code, Some(2));
+    assert!(
+        text.contains("JSON Lines need one whole object per line"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+    // A missing answers file.
+    let (code, text) = err(bin()
+        .args(["check", "no-such-file.yaml"])
+        .output()
+        .expect("runs"));
+    assert_eq!(code, Some(1));
+    assert!(text.contains("massage-check template > me.yaml"), "{text}");
+    // "none" in a checklist.
+    let (_, text) = err(check_stdin("nerve_signs: none\n", &[]));
+    assert!(text.contains("for \"none of these\" write `[]`"), "{text}");
+    // A tier written with a hyphen.
+    let (code, text) = err(bin()
+        .args([
+            "check",
+            "--fail-on",
+            "see-clinician",
+            "examples/desk-worker.yaml",
+        ])
+        .current_dir(repo_path(""))
+        .output()
+        .expect("runs"));
+    assert_eq!(code, Some(2));
+    assert!(text.contains("did you mean `see_clinician`?"), "{text}");
+    // A mistyped command: the closest one first.
+    let (code, text) = err(bin().args(["chek", "me.yaml"]).output().expect("runs"));
+    assert_eq!(code, Some(2));
+    assert!(
+        text.contains("`chek` is not a command (did you mean `check`?)"),
+        "{text}"
+    );
+}
+
+/// A tab-separated file read as CSV says so; read as TSV it is assessed.
+#[test]
+fn a_tab_separated_file_is_named_and_can_be_read() {
+    let tsv = "id\tage\tnerve_signs\nr1\t40\tsaddle_numbness\n";
+    let out = bin()
+        .args(["batch", "--input-format", "csv", "--today", TODAY])
+        .write_stdin(tsv)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("separated by tabs"), "{stdout}");
+    assert!(stdout.contains("--input-format tsv"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 record:"),
+        "one record, not '1 records': {stderr}"
+    );
+    let out = bin()
+        .args(["batch", "--input-format", "tsv", "--today", TODAY])
+        .write_stdin(tsv)
+        .output()
+        .expect("runs");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one json line");
+    assert_eq!(line["tier"], "emergency");
+    assert_eq!(line["id"], "r1");
+}

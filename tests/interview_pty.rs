@@ -259,9 +259,13 @@ fn going_back_changes_an_answer() {
     let path = benign_path();
     answer(&mut p, 1, &format!("40{ENTER}"));
     answer(&mut p, 2, &format!("3{ENTER}"));
-    // At question 3, back to question 2, and 9 instead of 3.
+    // At question 3, back to question 2: the earlier answer is in the field; clear it
+    // and give 9 instead of 3.
     answer(&mut p, 3, SHIFT_TAB);
-    answer(&mut p, 2, &format!("9{ENTER}"));
+    p.exp_string("Question 2 of about")
+        .expect("back at question 2");
+    p.exp_string("> 3").expect("the earlier answer is shown");
+    send(&mut p, &format!("{CTRL_U}9{ENTER}"));
     for (i, (q, v)) in path.iter().enumerate().skip(2) {
         answer(&mut p, i + 1, &keys_for(q, v));
     }
@@ -308,7 +312,7 @@ fn esc_asks_before_throwing_the_answers_away() {
     let rest = p.exp_eof().expect("ends");
     assert!(rest.contains("nothing was saved"), "{rest:?}");
     assert!(!rest.contains("not a diagnosis"), "no partial report");
-    assert_eq!(exit_code(&mut p), 2);
+    assert_eq!(exit_code(&mut p), 4, "stopping has its own exit code");
 }
 
 #[test]
@@ -433,4 +437,88 @@ fn a_save_that_fails_at_the_end_still_shows_the_report_first() {
         1,
         "no temporary file is left: {leftovers:?}"
     );
+}
+
+/// At 80x30, the end of a long report (what the person is left looking at) says the
+/// verdict again; going back on a list shows the earlier answer highlighted; typing "not
+/// sure" on a list records "not sure"; going back from the first question says there is
+/// nothing before it.
+#[test]
+fn a_30_row_terminal_ends_with_the_verdict_and_lists_remember_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saved = dir.path().join("me.yaml");
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    let mut p = spawn_shell(&format!(
+        "stty rows 30 cols 80; exec '{bin}' ask --today {} --save '{}'",
+        common::TODAY,
+        saved.display()
+    ));
+    let path = benign_path();
+    // Back from the first question.
+    p.exp_string("Question 1 of about").expect("first question");
+    send(&mut p, SHIFT_TAB);
+    p.exp_string("nothing before it")
+        .expect("says there is nothing before it");
+    send(&mut p, &format!("40{ENTER}"));
+    answer(&mut p, 2, &format!("3{ENTER}"));
+    // pain_duration: choose "More than 3 months", then go back to it from question 4.
+    let duration = book()
+        .questions
+        .iter()
+        .find(|q| q.id == "pain_duration")
+        .expect("question");
+    answer(
+        &mut p,
+        3,
+        &keys_for(duration, &serde_json::json!("over_12_weeks")),
+    );
+    answer(&mut p, 4, "\x1b[D");
+    p.exp_string("Question 3 of about")
+        .expect("back at question 3");
+    p.exp_string("> 4. More than 3 months")
+        .expect("the earlier answer is highlighted");
+    // Type "not sure" instead: it must record not sure, never "No" or a guess.
+    send(&mut p, &format!("not sure{ENTER}"));
+    for (i, (q, v)) in path.iter().enumerate().skip(3) {
+        answer(&mut p, i + 1, &keys_for(q, v));
+    }
+    let rest = p.exp_eof().expect("ends");
+    let tail: Vec<&str> = rest.lines().rev().take(7).collect();
+    assert!(tail.iter().all(|l| l.chars().count() <= 80), "{tail:?}");
+    assert!(
+        tail.iter().any(|l| l.starts_with("In short: SUITABLE")),
+        "the last screen says the verdict: {tail:?}"
+    );
+    let text = std::fs::read_to_string(&saved).expect("saved");
+    assert!(text.contains("pain_duration: unknown\n"), "{text}");
+}
+
+/// With the report going to a file, an interview that stops on an emergency still shows
+/// what to do on the screen.
+#[test]
+fn an_emergency_reaches_the_screen_when_the_report_goes_to_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("report.json");
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    let mut p = spawn_shell(&format!(
+        "'{bin}' ask --today {} --format json > '{}'",
+        common::TODAY,
+        report.display()
+    ));
+    let mut n = 0;
+    for (q, v) in benign_path() {
+        n += 1;
+        if q.id == "nerve_signs" {
+            answer(&mut p, n, &format!(" {ENTER}"));
+            break;
+        }
+        answer(&mut p, n, &keys_for(q, &v));
+    }
+    p.exp_string("stopping here").expect("early stop");
+    p.exp_string("EMERGENCY: Go to an emergency department")
+        .expect("the action on the screen");
+    p.exp_eof().expect("ends");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("clean json");
+    assert_eq!(json["tier"], "emergency");
 }

@@ -47,8 +47,8 @@ pub fn with_verdict_at_end(report: &str, a: &Assessment<'_>, width: usize) -> St
         width,
         styled: true,
     };
-    w.verdict(a);
-    format!("{}In short: {}\n{}", &report[..at], w.out, &report[at..])
+    w.verdict_after(a, "In short: ");
+    format!("{}{}\n{}", &report[..at], w.out, &report[at..])
 }
 
 /// A ten-cell bar for a 0-100 score.
@@ -100,6 +100,11 @@ impl Writer {
     }
 
     fn verdict(&mut self, a: &Assessment<'_>) {
+        self.verdict_after(a, "");
+    }
+
+    /// The verdict line, wrapped after `lead` on its first line.
+    fn verdict_after(&mut self, a: &Assessment<'_>, lead: &str) {
         let label = tier_label(a.tier);
         let verdict = if self.styled {
             let style = tier_style(a.tier);
@@ -107,7 +112,7 @@ impl Writer {
         } else {
             format!("{label}: {}", a.headline)
         };
-        self.para("", 0, &verdict);
+        self.para(lead, 0, &verdict);
     }
 
     fn bullet(&mut self, text: &str) {
