@@ -135,13 +135,13 @@ fn whom_to_see_lists_only_what_the_person_reported() {
     let report = text_report(&answers, &[]);
     assert!(report.starts_with("SEE A CLINICIAN FIRST"), "{report}");
     assert!(!report.contains("Whom to see"), "{report}");
+    let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        report.contains(
-            "  - Not answered: Since this back pain began, have you noticed any of these, new\n    or getting worse? Pick all that apply."
+        flat.contains(
+            "- Not answered: Since this spell of back pain began, have you noticed any of these, new or getting worse? Pick all that apply."
         ),
         "{report}"
     );
-    let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         flat.contains("Some answers to it mean getting emergency help."),
         "{report}"
@@ -154,7 +154,7 @@ fn whom_to_see_lists_only_what_the_person_reported() {
     let not_sure = answers.clone() + "nerve_signs: unknown\n";
     let report = text_report(&not_sure, &[]);
     assert!(
-        report.contains("  - You were not sure: Since this back pain began, have you noticed"),
+        report.contains("  - You were not sure: Since this spell of back pain began, have you"),
         "{report}"
     );
 }
@@ -444,4 +444,49 @@ fn the_safety_net_agrees_with_the_rules() {
             "{line:?} is still promised to someone who has it: {net}"
         );
     }
+}
+
+/// Questions to settle list only questions that apply given the answers so far, in the
+/// interview's order, never a follow-up whose trigger is itself open (the help's own
+/// example printed "Has your midwife said massage is OK?" for someone who never said she
+/// was pregnant).
+#[test]
+fn questions_to_settle_apply_and_follow_the_interview() {
+    let report = text_report("{\"pain_intensity\": 4}\n", &[]);
+    let section = report
+        .split("Questions to settle")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").next())
+        .expect("a questions section");
+    for absent in [
+        "midwife",
+        "surgeon",
+        "cancer team",
+        "heart team",
+        "How many days ago",
+        "temperature, does",
+    ] {
+        assert!(!section.contains(absent), "{absent:?} listed:\n{section}");
+    }
+    // Each listed question's place in the interview, in the order listed.
+    let book = engine().book();
+    let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut listed: Vec<(usize, usize)> = book
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let prompt = q.prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+            ["Not answered: ", "You were not sure: "]
+                .iter()
+                .find_map(|lead| flat.find(&format!("{lead}{prompt}")))
+                .map(|at| (at, i))
+        })
+        .collect();
+    assert!(listed.len() >= 5, "{section}");
+    listed.sort_unstable();
+    assert!(
+        listed.windows(2).all(|w| w[0].1 < w[1].1),
+        "listed in the interview's order:\n{section}"
+    );
 }
