@@ -490,3 +490,27 @@ fn questions_to_settle_apply_and_follow_the_interview() {
         "listed in the interview's order:\n{section}"
     );
 }
+
+/// One "whom to see" line per clinician: a slower referral to the GP joins a faster one,
+/// so nobody reads "within a few days" below "today" for the same GP.
+#[test]
+fn referrals_to_the_same_clinician_merge_into_the_most_urgent() {
+    let benign: String = massage_check::rulebook::builtin::benign_profile()
+        .into_iter()
+        .filter(|(k, _)| k != "general_signs")
+        .map(|(k, v)| format!("{k}: {v}\n"))
+        .collect();
+    let report = text_report(&(benign + "general_signs: [urine, weight_loss]\n"), &[]);
+    let section = report
+        .split("Whom to see, and how soon")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").next())
+        .expect("a whom-to-see section");
+    assert_eq!(section.matches("  - ").count(), 1, "{section}");
+    assert!(section.contains("today"), "{section}");
+    assert!(!section.contains("within a few days"), "{section}");
+    assert!(
+        report.starts_with("SEE A CLINICIAN FIRST: See your GP or urgent care today"),
+        "{report}"
+    );
+}

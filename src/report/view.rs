@@ -112,7 +112,10 @@ impl<'a> View<'a> {
 fn visits<'a>(a: &'a Assessment<'a>) -> Vec<Visit<'a>> {
     let mut out: Vec<Visit<'a>> = Vec::new();
     for s in a.confirmed_referrals() {
-        match out.iter_mut().find(|v| v.who == s.who) {
+        match out
+            .iter_mut()
+            .find(|v| v.who == s.who || first_named(v.who) == first_named(s.who))
+        {
             Some(v) => {
                 if !v.why.contains(&s.why) {
                     v.why.push(s.why);
@@ -126,6 +129,19 @@ fn visits<'a>(a: &'a Assessment<'a>) -> Vec<Visit<'a>> {
         }
     }
     out
+}
+
+/// The first clinician a "who" names, for merging: "your GP or urgent care" and "your GP
+/// or NHS 111" both name "your gp" first, so a slower visit to the GP joins the faster one.
+fn first_named(who: &str) -> String {
+    who.split([',', '('])
+        .next()
+        .unwrap_or(who)
+        .split(" or ")
+        .next()
+        .unwrap_or(who)
+        .trim()
+        .to_lowercase()
 }
 
 fn unsettled<'a>(a: &'a Assessment<'a>) -> Vec<Unsettled<'a>> {
