@@ -417,6 +417,15 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         }
     };
     if let Some(path) = &args.output {
+        // Checked before anything is read: replacing the input with its own results
+        // would lose every record (--force or not).
+        if !is_stdin && output_file::same_file(&args.file, path) {
+            return Err(UsageError(format!(
+                "--output {} is the input file; write the results to another file",
+                path.display()
+            ))
+            .into());
+        }
         output_file::check_target(path, args.force, "--output")?;
     }
     if args.output.is_none() && !stdout_is_open() {

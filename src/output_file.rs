@@ -145,13 +145,31 @@ impl OutputFile {
     pub fn create(path: &Path, force: bool, flag: &str) -> Result<OutputFile> {
         let shown = name(path);
         let inner = match check_target(path, force, flag)? {
-            Target::Stream => Inner::Stream(BufWriter::new(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot write {shown}"))?,
-            )),
+            Target::Stream => (
+                Inner::Stream(BufWriter::new(
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .with_context(|| format!("cannot write {shown}"))?,
+                )),
+                path.to_path_buf(),
+            ),
             Target::Replace { dir } => {
+                // A link to a regular file is written through: the file it points to is
+                // replaced and the link stays a link (the README says so).
+                let (path, dir) = match std::fs::symlink_metadata(path) {
+                    Ok(link) if link.file_type().is_symlink() => {
+                        let real = std::fs::canonicalize(path).with_context(|| {
+                            format!("{shown} is a symbolic link to a missing file; {flag} will not replace the link")
+                        })?;
+                        let real_dir = real
+                            .parent()
+                            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+                        (real, real_dir)
+                    }
+                    _ => (path.to_path_buf(), dir),
+                };
+                let path = path.as_path();
                 let file_name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -163,11 +181,15 @@ impl OutputFile {
                     .with_context(|| format!("cannot write {shown}"))?;
                 let temp_path = temp.path().to_path_buf();
                 register(&temp_path);
-                Inner::Temp(Some(BufWriter::new(temp)), temp_path)
+                (
+                    Inner::Temp(Some(BufWriter::new(temp)), temp_path),
+                    path.to_path_buf(),
+                )
             }
         };
+        let (inner, target) = inner;
         Ok(OutputFile {
-            target: path.to_path_buf(),
+            target,
             force,
             inner,
         })
@@ -195,6 +217,9 @@ fn finish(
     force: bool,
 ) -> Result<(), anyhow::Error> {
     let temp = writer.into_inner().map_err(|e| e.into_error())?;
+    if force {
+        keep_mode_and_owner(temp.as_file(), target);
+    }
     temp.as_file().sync_all()?;
     // Dropping a failed persist's temporary file removes it, on every path.
     if force {
@@ -212,6 +237,24 @@ fn finish(
         })?;
     }
     Ok(())
+}
+
+/// Gives the new file the mode and owner of the file it replaces, where it can (changing
+/// the owner needs the right to; a file that cannot be given it keeps the new owner).
+fn keep_mode_and_owner(new: &File, replaced: &Path) {
+    let Ok(old) = std::fs::metadata(replaced) else {
+        return;
+    };
+    let _ = new.set_permissions(old.permissions());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: fchown on a file descriptor this process owns; failure is ignored.
+        unsafe {
+            libc::fchown(new.as_raw_fd(), old.uid(), old.gid());
+        }
+    }
 }
 
 impl Write for OutputFile {
@@ -249,4 +292,22 @@ pub fn write_whole(path: &Path, bytes: &[u8], force: bool, flag: &str) -> Result
     file.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()
+}
+
+/// Whether `a` and `b` are the same file (the same path, a link to it, or a hard link),
+/// when both exist.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(x), Ok(y)) => {
+            use std::os::unix::fs::MetadataExt;
+            x.dev() == y.dev() && x.ino() == y.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        },
+        _ => false,
+    }
 }

@@ -541,3 +541,64 @@ fn an_interrupted_batch_leaves_no_temporary_file() {
         assert!(left.is_empty(), "signal {signal}: {left:?} left behind");
     }
 }
+
+/// `batch IN --output IN --force` (the same file, or a link to it) is refused before
+/// anything is read or written; the input is left whole.
+#[test]
+fn batch_refuses_to_write_its_results_over_its_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("people.jsonl");
+    let original = std::fs::read(repo_path("examples/people.jsonl")).expect("example");
+    std::fs::write(&input, &original).expect("write");
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink(&input, &link).expect("symlink");
+    for output in [&input, &link] {
+        let out = bin()
+            .args(["batch", "--force", "--output"])
+            .arg(output)
+            .arg(&input)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is the input file"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read(&input).expect("input"),
+            original,
+            "input intact"
+        );
+    }
+}
+
+/// `--force` keeps the replaced file's mode, and writes through a symbolic link instead of
+/// replacing the link with a regular file.
+#[test]
+fn force_keeps_the_mode_and_writes_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = dir.path().join("results.jsonl");
+    std::fs::write(&real, "old\n").expect("write");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let link = dir.path().join("latest.jsonl");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let out = bin()
+        .args(["batch", "--force", "--today", TODAY, "--output"])
+        .arg(&link)
+        .arg(repo_path("examples/people.jsonl"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one invalid record in the example"
+    );
+    let meta = std::fs::symlink_metadata(&link).expect("link");
+    assert!(meta.file_type().is_symlink(), "the link is still a link");
+    let written = std::fs::read_to_string(&real).expect("written through the link");
+    assert_eq!(written.lines().count(), 4, "{written}");
+    let mode = std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the mode is kept");
+}

@@ -705,3 +705,28 @@ fn no_rulebook_file_is_skipped_because_of_its_name() {
         "{text}"
     );
 }
+
+/// CSV output never hands a spreadsheet a formula: a cell from the input that starts with
+/// `=`, `+`, `-` or `@` is written as text (a leading `'`), and control characters are
+/// escaped.
+#[test]
+fn csv_output_cells_cannot_become_formulas() {
+    let input =
+        "id,age\n=HYPERLINK(\"http://x\"),40\n+cmd,40\n-2+3,40\n@SUM(A1),40\n\"tab\u{7}bell\",40\n";
+    let (_, stdout, _) = batch(input, &["--input-format", "csv", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("a row")[1].to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "'=HYPERLINK(\"http://x\")",
+            "'+cmd",
+            "'-2+3",
+            "'@SUM(A1)",
+            "tab\\u{7}bell"
+        ]
+    );
+}

@@ -18,8 +18,24 @@ pub const COLUMNS: &[&str] = &[
 
 pub struct CsvRows;
 
-/// Appends one CSV field, quoted when it holds a separator, quote or line break.
+/// Appends one CSV field, quoted when it holds a separator, quote or line break. A field
+/// that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return; an id comes from the input) is written as text with a leading `'`, as
+/// spreadsheet guidance (OWASP, CSV injection) recommends, and control characters are
+/// escaped as in every other format.
 fn field(out: &mut Vec<u8>, value: &str, last: bool) {
+    let formula = matches!(
+        value.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let escaped = crate::printable::printable(value);
+    let guarded;
+    let value: &str = if formula {
+        guarded = format!("'{escaped}");
+        &guarded
+    } else {
+        &escaped
+    };
     if value.contains([',', '"', '\n', '\r']) {
         out.push(b'"');
         out.extend_from_slice(value.replace('"', "\"\"").as_bytes());
