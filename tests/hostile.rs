@@ -730,3 +730,35 @@ fn csv_output_cells_cannot_become_formulas() {
         ]
     );
 }
+
+/// Number ids keep every digit: two people whose ids differ only past 2^53 never come
+/// out under one id; a fractional number id is refused with what to do.
+#[test]
+fn numeric_ids_keep_their_digits() {
+    let input = "{\"id\": 9007199254740993, \"age\": 40}\n{\"id\": 9007199254740992, \"age\": 40}\n{\"id\": 18446744073709551615, \"age\": 40}\n{\"id\": 1.5, \"age\": 40}\n";
+    let (_, stdout, _) = batch(input, &[]);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines[0]["id"], "9007199254740993");
+    assert_eq!(lines[1]["id"], "9007199254740992");
+    assert_eq!(lines[2]["id"], "18446744073709551615");
+    assert!(lines[3]["tier"].is_null());
+    assert!(
+        lines[3]["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("write any other id as text"),
+        "{}",
+        lines[3]
+    );
+    // YAML too.
+    let out = bin()
+        .args(["check", "-", "--format", "json", "--today", TODAY])
+        .write_stdin("id: 9007199254740993\nage: 40\n")
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["id"], "9007199254740993");
+}

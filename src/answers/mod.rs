@@ -792,6 +792,72 @@ impl Collected {
 
 /// Deserializes an answers mapping straight into per-question slots.
 #[derive(Clone, Copy)]
+/// A record id: text, or a whole number kept digit for digit (an id above 2^53 read as a
+/// float would come back as another person's id).
+struct IdSeed;
+
+impl<'de> DeserializeSeed<'de> for IdSeed {
+    type Value = Result<String, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IdSeed {
+    type Value = Result<String, String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record id")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_string()))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_string()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(Ok(v.to_string()))
+    }
+    fn visit_f64<E>(self, _v: f64) -> Result<Self::Value, E> {
+        Ok(Err(
+            "a number id must be a whole number that fits in 20 digits; write any other id as text (in quotes)"
+                .into(),
+        ))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Err(format!(
+            "expected a text or number record id, found `{v}`"
+        )))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err(
+            "expected a text or number record id, found nothing".into()
+        ))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Err(
+            "expected a text or number record id, found a list".into()
+        ))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Err(
+            "expected a text or number record id, found a mapping".into()
+        ))
+    }
+}
+
 pub struct AnswersSeed<'b> {
     pub book: &'b Rulebook,
 }
@@ -841,24 +907,18 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
                 }
                 continue;
             }
-            let raw: Raw<'de> = map.next_value()?;
             if key == "id" {
                 if seen_id {
                     out.problems.report("id", || "appears twice");
                 }
                 seen_id = true;
-                match raw {
-                    Raw::Text(t) => out.answers.id = Some(t.into_owned()),
-                    Raw::Number(n) => out.answers.id = Some(format_number(n)),
-                    other => out.problems.report("id", || {
-                        format!(
-                            "expected a text or number record id, found {}",
-                            other.describe()
-                        )
-                    }),
+                match map.next_value_seed(IdSeed)? {
+                    Ok(id) => out.answers.id = Some(id),
+                    Err(message) => out.problems.report("id", || message),
                 }
                 continue;
             }
+            let _: de::IgnoredAny = map.next_value()?;
             out.problems.report(&key, || {
                 let ids = book.questions.iter().map(|q| q.id.as_str());
                 format!(
