@@ -603,8 +603,7 @@ fn case_set(engine: &Engine, dir: Option<&Path>) -> Result<crate::cases::CaseSet
         let paths = crate::rulebook::yaml_files(&tests)?;
         let mut texts = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = crate::rulebook::read_text_file(&path)?;
             texts.push((path.display().to_string(), text));
         }
         set.files

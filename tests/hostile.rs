@@ -762,3 +762,28 @@ fn numeric_ids_keep_their_digits() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["id"], "9007199254740993");
 }
+
+/// Case files beside a rulebook have the same size limit as rule files, counted on the
+/// bytes read.
+#[test]
+fn case_files_have_a_size_limit() {
+    let dir = rulebook_dir("");
+    std::fs::create_dir(dir.path().join("tests")).expect("tests dir");
+    let big = format!("cases:\n{}", "# padding\n".repeat(450_000));
+    std::fs::write(dir.path().join("tests").join("big.yaml"), big).expect("write");
+    for cmd in [&["rules", "check"][..], &["rules", "test"][..]] {
+        let out = bin()
+            .args(cmd)
+            .arg(dir.path())
+            .timeout(Duration::from_secs(30))
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{cmd:?}: {text}");
+        assert!(
+            text.contains("big.yaml") && text.contains("the limit for one rulebook file"),
+            "{cmd:?}: {text}"
+        );
+    }
+}

@@ -21,31 +21,7 @@ pub(super) fn from_dir(dir: &Path) -> Result<Rulebook, RulebookError> {
     }
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let io_err = |source| RulebookError::Io {
-            path: path.clone(),
-            source,
-        };
-        let size = std::fs::metadata(&path).map_err(io_err)?.len();
-        let name = path.display().to_string();
-        if size > MAX_RULEBOOK_FILE_BYTES {
-            return Err(file_problem(
-                name,
-                format!(
-                    "file is {size} bytes; the limit for one rulebook file is {MAX_RULEBOOK_FILE_BYTES} bytes"
-                ),
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(io_err)?;
-        match String::from_utf8(bytes) {
-            Ok(text) => files.push((name, text)),
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                return Err(file_problem(
-                    name,
-                    format!("not valid UTF-8 (first bad byte at offset {offset})"),
-                ));
-            }
-        }
+        files.push((path.display().to_string(), read_text_file(&path)?));
     }
     let first_file = files.first().map(|f| f.0.clone()).unwrap_or_default();
     let parsed = parse_files(&files).map_err(RulebookError::Invalid)?;
@@ -115,6 +91,39 @@ fn check_file_set(
     } else {
         Err(RulebookError::Invalid(problems))
     }
+}
+
+/// Reads a rulebook or case file as text, at most [`MAX_RULEBOOK_FILE_BYTES`]: the limit
+/// holds for the bytes actually read, not the size the file system reports (a link to a
+/// `/proc` file reports 0 and reads without end).
+pub fn read_text_file(path: &Path) -> Result<String, RulebookError> {
+    use std::io::Read;
+    let io_err = |source| RulebookError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io_err)?
+        .take(MAX_RULEBOOK_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_RULEBOOK_FILE_BYTES {
+        return Err(file_problem(
+            name,
+            format!(
+                "file is more than {MAX_RULEBOOK_FILE_BYTES} bytes; the limit for one rulebook file is {MAX_RULEBOOK_FILE_BYTES} bytes"
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        file_problem(
+            name,
+            format!("not valid UTF-8 (first bad byte at offset {offset})"),
+        )
+    })
 }
 
 /// The `*.yaml` / `*.yml` entries (in any case) directly inside `dir`, sorted by name. Every such entry

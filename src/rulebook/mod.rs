@@ -7,7 +7,7 @@ pub mod builtin;
 pub mod condition;
 pub mod describe;
 mod load;
-pub use load::yaml_files;
+pub use load::{read_text_file, yaml_files};
 pub mod model;
 pub mod overlap;
 mod validate;
