@@ -787,3 +787,82 @@ fn case_files_have_a_size_limit() {
         );
     }
 }
+
+/// JSON Lines results, one value per output line.
+fn results(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
+}
+
+/// One open quote in a 5,000-row CSV used to turn 3,170 rows into one "longer than 65,536
+/// bytes" error. The broken row is now an error of its own at its line, and every row after
+/// it is read again as its own record.
+#[test]
+fn one_broken_csv_row_never_swallows_the_rows_after_it() {
+    let mut csv = String::from("id,age,goal\n");
+    for i in 1..=5000 {
+        if i == 100 {
+            csv.push_str(&format!("p{i},\"40,relaxation\n"));
+        } else {
+            csv.push_str(&format!("p{i},40,relaxation\n"));
+        }
+    }
+    let (_, stdout, _) = batch(&csv, &["--input-format", "csv"]);
+    let lines = results(&stdout);
+    // An independent count: one result per data row of the input.
+    let rows = csv.lines().count() - 1;
+    assert_eq!(lines.len(), rows);
+    let broken: Vec<_> = lines.iter().filter(|l| l["tier"].is_null()).collect();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    // `record` is the line number for CSV.
+    assert_eq!(broken[0]["record"], 101, "{}", broken[0]);
+    let message = broken[0]["errors"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("quoted field opened on this line"),
+        "{message}"
+    );
+    assert!(message.contains("read again"), "{message}");
+    // Every other person kept their own id.
+    for (i, line) in lines.iter().enumerate() {
+        if i != 99 {
+            assert_eq!(line["id"], format!("p{}", i + 1), "{line}");
+        }
+    }
+    // A quote that closes a few lines later on a line that is not a valid record: the same.
+    let csv = "id,age\np1,\"40\np2,50\np3,60\"\np4,70\n";
+    let lines = results(&batch(csv, &["--input-format", "csv"]).1);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0]["tier"].is_null());
+    assert_eq!(lines[1]["id"], "p2");
+    assert_eq!(lines[3]["id"], "p4");
+}
+
+/// A carriage return on its own ends a line in every line-based format, so it cannot merge
+/// two people (it used to in CSV).
+#[test]
+fn a_lone_carriage_return_ends_a_record() {
+    let lines = results(&batch("id,age\rp1,40\rp2,50\r", &["--input-format", "csv"]).1);
+    let ids: Vec<_> = lines.iter().map(|l| l["id"].clone()).collect();
+    assert_eq!(ids, ["p1", "p2"]);
+    let lines = results(
+        &batch(
+            "{\"id\":\"a\",\"age\":40}\r{\"id\":\"b\",\"age\":50}\r",
+            &[],
+        )
+        .1,
+    );
+    let ids: Vec<_> = lines.iter().map(|l| l["id"].clone()).collect();
+    assert_eq!(ids, ["a", "b"]);
+}
+
+/// `...` ends a YAML document: the next one is its own record even without a `---`, and a
+/// `%YAML` directive is not a record.
+#[test]
+fn yaml_document_end_markers_and_directives_keep_records_apart() {
+    let yaml = "id: a\nage: 40\n...\nid: b\nage: 50\n...\n%YAML 1.2\n---\nid: c\nage: 60\n";
+    let lines = results(&batch(yaml, &["--input-format", "yaml"]).1);
+    let ids: Vec<_> = lines.iter().map(|l| l["id"].clone()).collect();
+    assert_eq!(ids, ["a", "b", "c"], "{lines:?}");
+}

@@ -717,3 +717,68 @@ proptest! {
         prop_assert_eq!(out.lines().count(), values.len());
     }
 }
+
+#[path = "common/record_count.rs"]
+mod record_count;
+
+/// Inputs built from the pieces that decide where records end: quotes, separators, line
+/// ends of every kind, document markers, comments, directives and answers.
+fn record_soup() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop::sample::select(vec![
+        "\"",
+        ",",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "---",
+        "...",
+        "--- ",
+        "#",
+        "%YAML 1.2",
+        " ",
+        "age",
+        "40",
+        "id",
+        "p1",
+        "age: 40",
+        "{\"age\": 40}",
+        "a",
+        "\u{a0}",
+        "\u{feff}",
+        "<not utf-8>",
+    ]);
+    prop::collection::vec(piece, 0..40).prop_map(|pieces| {
+        pieces
+            .iter()
+            .flat_map(|p| {
+                if *p == "<not utf-8>" {
+                    vec![0xff]
+                } else {
+                    p.as_bytes().to_vec()
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Every record in gives one result out, counted independently of the tool's readers
+    /// (`common/record_count.rs`), in every input format.
+    #[test]
+    fn results_match_an_independent_count_of_records(input in record_soup()) {
+        use massage_check::batch::InputFormat;
+        for (format, name) in [(InputFormat::Jsonl, "jsonl"), (InputFormat::Csv, "csv"), (InputFormat::Tsv, "tsv"), (InputFormat::Yaml, "yaml")] {
+            let out = run_batch(&input, format);
+            let results = out.lines().count() as u64;
+            let (least, most) = record_count::expected_records(&input, name);
+            prop_assert!(
+                (least..=most).contains(&results),
+                "{}: {} results, expected {}..={} for {:?}",
+                name, results, least, most, String::from_utf8_lossy(&input)
+            );
+        }
+    }
+}

@@ -30,7 +30,9 @@ fn error_outcome(message: String) -> RecordOutcome {
     }
 }
 
-/// Reads up to and including the next `\n` into `buf`, keeping at most `limit` bytes.
+/// Reads up to and including the next line end into `buf`, keeping at most `limit` bytes.
+/// A line ends at `\n`, `\r\n` or a carriage return on its own (old Mac files, and what
+/// some exporters still write), so a lone CR never joins two people's lines.
 /// Returns `None` at end of input, else whether the line was longer than the limit.
 fn read_line_limited<R: BufRead>(
     reader: &mut R,
@@ -50,9 +52,9 @@ fn read_line_limited<R: BufRead>(
             return Ok(read_any.then_some(too_long));
         }
         read_any = true;
-        let (chunk, done) = match memchr::memchr(b'\n', available) {
-            Some(i) => (&available[..=i], true),
-            None => (available, false),
+        let (chunk, end) = match memchr::memchr2(b'\n', b'\r', available) {
+            Some(i) => (&available[..=i], Some(available[i])),
+            None => (available, None),
         };
         let room = limit.saturating_sub(buf.len());
         if chunk.len() > room {
@@ -63,8 +65,29 @@ fn read_line_limited<R: BufRead>(
         }
         let used = chunk.len();
         reader.consume(used);
-        if done {
-            return Ok(Some(too_long));
+        match end {
+            Some(b'\r') => {
+                // A CR is a line end either way; a `\n` right after it belongs to it.
+                if next_byte_is_newline(reader)? {
+                    reader.consume(1);
+                    if buf.len() < limit {
+                        buf.push(b'\n');
+                    }
+                }
+                return Ok(Some(too_long));
+            }
+            Some(_) => return Ok(Some(too_long)),
+            None => {}
+        }
+    }
+}
+
+fn next_byte_is_newline<R: BufRead>(reader: &mut R) -> io::Result<bool> {
+    loop {
+        match reader.fill_buf() {
+            Ok(b) => return Ok(b.first() == Some(&b'\n')),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         }
     }
 }
@@ -142,9 +165,21 @@ struct CsvRaw {
     bytes: Vec<u8>,
     /// The line the record starts on, from 1.
     line: u64,
+    /// Where each of the record's lines starts in `bytes`, with its line number.
+    starts: Vec<(u64, usize)>,
     too_long: bool,
+    /// A quoted field ran on past the size limit; the line that would have passed it was
+    /// set aside, unread.
+    overflowed: bool,
     /// The input ended inside a quoted field.
     unterminated: bool,
+}
+
+impl CsvRaw {
+    /// The record ran on past its first line because a quoted field was open.
+    fn spans_lines(&self) -> bool {
+        self.starts.len() > 1 || self.overflowed
+    }
 }
 
 /// Where a CSV reader is within a record, as csv_core reads it: a quote opens a quoted
@@ -161,58 +196,136 @@ enum Quoting {
 }
 
 impl Quoting {
-    fn after(self, byte: u8) -> Quoting {
+    fn after(self, byte: u8, delimiter: u8) -> Quoting {
         use Quoting::*;
         match (self, byte) {
             (Quoted, b'"') => QuoteInQuoted,
             (Quoted, _) => Quoted,
             (QuoteInQuoted | FieldStart, b'"') => Quoted,
-            (_, b',' | b'\n' | b'\r') => FieldStart,
+            (_, b'\n' | b'\r') => FieldStart,
+            (_, b) if b == delimiter => FieldStart,
             _ => Unquoted,
         }
     }
 }
 
-/// Reads the next non-blank CSV record, or `None` at the end of the input.
-fn read_csv_raw<R: BufRead>(
-    reader: &mut R,
-    line: &mut Vec<u8>,
-    lines_read: &mut u64,
-) -> io::Result<Option<CsvRaw>> {
-    let mut raw = CsvRaw {
-        bytes: Vec::new(),
-        line: 0,
-        too_long: false,
-        unterminated: false,
-    };
-    let mut quoting = Quoting::FieldStart;
-    loop {
-        let Some(line_too_long) = read_line_limited(reader, line, MAX_RECORD_BYTES)? else {
-            if raw.bytes.is_empty() && !raw.too_long {
-                return Ok(None);
+/// A line read ahead and given back: the lines of a broken multi-line record are read
+/// again, each as the start of a record of its own.
+struct PendingLine {
+    number: u64,
+    bytes: Vec<u8>,
+    too_long: bool,
+}
+
+/// The lines of a CSV input, grouped into raw records.
+struct CsvLines<R> {
+    reader: R,
+    delimiter: u8,
+    line: Vec<u8>,
+    /// The number of the line in `line`.
+    line_number: u64,
+    lines_read: u64,
+    pending: std::collections::VecDeque<PendingLine>,
+}
+
+impl<R: BufRead> CsvLines<R> {
+    fn new(reader: R, delimiter: u8) -> Self {
+        CsvLines {
+            reader,
+            delimiter,
+            line: Vec::new(),
+            line_number: 0,
+            lines_read: 0,
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The next line into `self.line`: one given back first, else one from the input.
+    fn next_line(&mut self) -> io::Result<Option<bool>> {
+        if let Some(pending) = self.pending.pop_front() {
+            self.line = pending.bytes;
+            self.line_number = pending.number;
+            return Ok(Some(pending.too_long));
+        }
+        let read = read_line_limited(&mut self.reader, &mut self.line, MAX_RECORD_BYTES)?;
+        if read.is_some() {
+            self.lines_read += 1;
+            self.line_number = self.lines_read;
+            if self.lines_read == 1 && self.line.starts_with(b"\xef\xbb\xbf") {
+                // Gone before the quotes are followed, as the csv crate does: a quote
+                // right after the mark opens a quoted field.
+                self.line.drain(..3);
             }
-            raw.unterminated = quoting == Quoting::Quoted;
-            return Ok(Some(raw));
+        }
+        Ok(read)
+    }
+
+    /// Reads the next non-blank CSV record, or `None` at the end of the input.
+    fn next_raw(&mut self) -> io::Result<Option<CsvRaw>> {
+        let mut raw = CsvRaw {
+            bytes: Vec::new(),
+            line: 0,
+            starts: Vec::new(),
+            too_long: false,
+            overflowed: false,
+            unterminated: false,
         };
-        *lines_read += 1;
-        if raw.line == 0 {
-            if line.iter().all(|b| b.is_ascii_whitespace()) && !line.is_empty() {
-                // A blank line between records is not a record.
-                continue;
+        let mut quoting = Quoting::FieldStart;
+        loop {
+            let Some(line_too_long) = self.next_line()? else {
+                if raw.starts.is_empty() {
+                    return Ok(None);
+                }
+                raw.unterminated = quoting == Quoting::Quoted;
+                return Ok(Some(raw));
+            };
+            if raw.starts.is_empty() {
+                if self.line.iter().all(|b| b.is_ascii_whitespace()) && !self.line.is_empty() {
+                    // A blank line between records is not a record.
+                    continue;
+                }
+                raw.line = self.line_number;
+                if line_too_long {
+                    // One line over the limit is its own error; the next line starts afresh.
+                    raw.too_long = true;
+                    raw.starts.push((self.line_number, 0));
+                    return Ok(Some(raw));
+                }
+            } else if line_too_long || raw.bytes.len() + self.line.len() > MAX_RECORD_BYTES {
+                // An open quote has run on to the size limit: keep this line for later.
+                self.pending.push_front(PendingLine {
+                    number: self.line_number,
+                    bytes: std::mem::take(&mut self.line),
+                    too_long: line_too_long,
+                });
+                raw.too_long = true;
+                raw.overflowed = true;
+                return Ok(Some(raw));
             }
-            raw.line = *lines_read;
+            raw.starts.push((self.line_number, raw.bytes.len()));
+            raw.bytes.extend_from_slice(&self.line);
+            quoting = self
+                .line
+                .iter()
+                .fold(quoting, |q, &b| q.after(b, self.delimiter));
+            if quoting != Quoting::Quoted {
+                return Ok(Some(raw));
+            }
         }
-        quoting = line.iter().fold(quoting, |q, &b| q.after(b));
-        if line_too_long || raw.bytes.len() + line.len() > MAX_RECORD_BYTES {
-            // Over the limit: the record is dropped and reading goes on at the next line.
-            raw.too_long = true;
-            raw.bytes.clear();
-            quoting = Quoting::FieldStart;
-        } else if !raw.too_long {
-            raw.bytes.extend_from_slice(line);
-        }
-        if quoting != Quoting::Quoted {
-            return Ok(Some(raw));
+    }
+
+    /// Gives back every line of `raw` after its first, to be read again as records.
+    fn give_back_after_first(&mut self, raw: CsvRaw) {
+        let CsvRaw {
+            mut bytes, starts, ..
+        } = raw;
+        for &(number, start) in starts.iter().skip(1).rev() {
+            let tail = bytes.split_off(start);
+            self.pending.push_front(PendingLine {
+                number,
+                bytes: tail,
+                too_long: false,
+            });
         }
     }
 }
@@ -274,9 +387,7 @@ impl FieldSplitter {
 
 /// CSV with a header row of question ids (and optionally `id`).
 pub struct CsvRecords<R> {
-    reader: R,
-    line: Vec<u8>,
-    lines_read: u64,
+    lines: CsvLines<R>,
     columns: Option<Vec<Column>>,
     header_error: Option<String>,
     // Boxed: the parser's tables are large, and the record readers share an enum.
@@ -292,9 +403,7 @@ impl<R: BufRead> CsvRecords<R> {
     /// Records separated by `delimiter` (a tab for TSV).
     pub fn with_delimiter(reader: R, delimiter: u8) -> Self {
         CsvRecords {
-            reader,
-            line: Vec::new(),
-            lines_read: 0,
+            lines: CsvLines::new(reader, delimiter),
             columns: None,
             header_error: None,
             splitter: Box::new(FieldSplitter::new(delimiter)),
@@ -303,7 +412,7 @@ impl<R: BufRead> CsvRecords<R> {
     }
 
     pub fn get_ref(&self) -> &R {
-        &self.reader
+        &self.lines.reader
     }
 
     /// Reads the header row the first time it is needed.
@@ -311,7 +420,7 @@ impl<R: BufRead> CsvRecords<R> {
         if self.columns.is_some() {
             return Ok(());
         }
-        let raw = read_csv_raw(&mut self.reader, &mut self.line, &mut self.lines_read)?;
+        let raw = self.lines.next_raw()?;
         let mut columns = Vec::new();
         match raw {
             None => {}
@@ -357,56 +466,92 @@ impl<R: BufRead> CsvRecords<R> {
 
     pub fn next_record(&mut self, book: &Rulebook) -> io::Result<Option<Record>> {
         self.header(book)?;
-        let Some(raw) = read_csv_raw(&mut self.reader, &mut self.line, &mut self.lines_read)?
-        else {
+        let Some(raw) = self.lines.next_raw()? else {
             return Ok(None);
         };
         let number = raw.line;
-        let error = |message: String| {
-            Ok(Some(Record {
+        let outcome = match &self.header_error {
+            Some(message) => error_outcome(message.clone()),
+            None => self.read_cells(&raw, book),
+        };
+        if raw.spans_lines() && outcome.answers.is_err() {
+            // A quote opened on this line and never closed where it should have been: say
+            // so for this line, and read the lines it swallowed again, each on its own.
+            let message = broken_quote_message(&raw, &outcome);
+            self.lines.give_back_after_first(raw);
+            return Ok(Some(Record {
                 number,
                 outcome: error_outcome(message),
-            }))
-        };
-        if let Some(message) = &self.header_error {
-            return error(message.clone());
+            }));
         }
+        Ok(Some(Record { number, outcome }))
+    }
+
+    /// One raw record's cells read as answers; anything unreadable is an error outcome.
+    fn read_cells(&mut self, raw: &CsvRaw, book: &Rulebook) -> RecordOutcome {
         if raw.too_long {
-            return error(format!(
+            return error_outcome(format!(
                 "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
             ));
         }
         if raw.unterminated {
-            return error(
+            return error_outcome(
                 "the record ends inside a quoted field: the input stopped before its closing quote"
                     .into(),
             );
         }
         let record = match self.splitter.fields(&raw.bytes) {
             Ok(record) => record,
-            Err(e) => return error(e),
+            Err(e) => return error_outcome(e),
         };
         let columns = self.columns.as_deref().unwrap_or_default();
         if record.len() > columns.len() {
-            return error(format!(
+            return error_outcome(format!(
                 "the record has {} fields but the header names {} columns",
                 record.len(),
                 columns.len()
             ));
         }
         let cells: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
-        let outcome = match cells {
+        match cells {
             Ok(cells) => answers::parse_cells(book, columns, cells),
             Err(e) => error_outcome(format!("not valid UTF-8 ({e})")),
-        };
-        Ok(Some(Record { number, outcome }))
+        }
     }
+}
+
+/// What went wrong with a record that a quote ran on over several lines.
+fn broken_quote_message(raw: &CsvRaw, outcome: &RecordOutcome) -> String {
+    let why = if raw.overflowed {
+        format!("ran past the record limit of {MAX_RECORD_BYTES} bytes")
+    } else if raw.unterminated {
+        "was still open at the end of the input".to_string()
+    } else {
+        let last = raw.starts.last().map_or(raw.line, |&(n, _)| n);
+        let first_problem = match &outcome.answers {
+            Err(e) => e
+                .problems()
+                .first()
+                .map(|p| match p.field.as_str() {
+                    "" => p.message.clone(),
+                    field => format!("{field}: {}", p.message),
+                })
+                .unwrap_or_default(),
+            Ok(_) => String::new(),
+        };
+        format!("ran on to line {last}, and the joined record is not valid ({first_problem})")
+    };
+    format!(
+        "a quoted field opened on this line is not closed on it (a \" at the start of a cell opens one); it {why}. \
+         The lines after this one are read again as records of their own; close the quote, or remove it"
+    )
 }
 
 /// A YAML stream of documents separated by `---` lines.
 pub struct YamlDocuments<R> {
     reader: R,
     document: u64,
+    lines_read: u64,
     line: Vec<u8>,
     text: String,
     too_long: bool,
@@ -419,6 +564,7 @@ impl<R: BufRead> YamlDocuments<R> {
         YamlDocuments {
             reader,
             document: 0,
+            lines_read: 0,
             line: Vec::new(),
             text: String::new(),
             too_long: false,
@@ -428,7 +574,8 @@ impl<R: BufRead> YamlDocuments<R> {
     }
 
     fn has_content(text: &str) -> bool {
-        text.lines().any(|l| {
+        // A lone CR ends a line too, so a comment ended by one cannot hide the next line.
+        text.split(['\n', '\r']).any(|l| {
             let t = l.trim();
             !t.is_empty() && !t.starts_with('#') && t != "..."
         })
@@ -469,7 +616,9 @@ impl<R: BufRead> YamlDocuments<R> {
                 self.done = true;
                 return Ok(self.take_document(book));
             };
-            let bytes = if self.document == 0 && self.text.is_empty() {
+            self.lines_read += 1;
+            // A byte order mark counts only at the very start of the input.
+            let bytes = if self.lines_read == 1 {
                 self.line
                     .strip_prefix(b"\xef\xbb\xbf")
                     .unwrap_or(&self.line)
@@ -479,14 +628,33 @@ impl<R: BufRead> YamlDocuments<R> {
             let is_separator =
                 bytes.starts_with(b"---") && bytes.get(3).is_none_or(|b| b.is_ascii_whitespace());
             if is_separator {
-                let rest = String::from_utf8_lossy(&bytes[3..]).trim().to_string();
+                let rest = std::str::from_utf8(&bytes[3..]).map(|t| t.trim().to_string());
                 let record = self.take_document(book);
                 // `--- {a: 1}` starts a document with content on the separator line.
-                self.text.push_str(&rest);
-                self.text.push('\n');
+                match rest {
+                    Ok(rest) => {
+                        self.text.push_str(&rest);
+                        self.text.push('\n');
+                    }
+                    Err(_) => self.bad_utf8 = true,
+                }
                 if record.is_some() {
                     return Ok(record);
                 }
+                continue;
+            }
+            let is_end_marker =
+                bytes.starts_with(b"...") && bytes[3..].iter().all(u8::is_ascii_whitespace);
+            if is_end_marker {
+                // `...` ends a document: its result is due now, and what follows (with or
+                // without a `---`) is the next document, never part of this one.
+                if let Some(record) = self.take_document(book) {
+                    return Ok(Some(record));
+                }
+                continue;
+            }
+            if bytes.starts_with(b"%") && !Self::has_content(&self.text) && !self.too_long {
+                // A directive (`%YAML 1.2`) before a document is not a record.
                 continue;
             }
             if line_too_long || self.text.len() + bytes.len() > MAX_RECORD_BYTES {
@@ -509,13 +677,10 @@ mod tests {
 
     /// Records as this module splits them: each one's fields, or its error.
     fn split(input: &[u8]) -> Vec<Result<Vec<Vec<u8>>, String>> {
-        let mut reader = io::BufReader::new(input);
-        let (mut line, mut lines_read) = (Vec::new(), 0);
+        let mut lines = CsvLines::new(io::BufReader::new(input), b',');
         let mut splitter = FieldSplitter::new(b',');
         let mut records = Vec::new();
-        while let Some(raw) =
-            read_csv_raw(&mut reader, &mut line, &mut lines_read).expect("reads from memory")
-        {
+        while let Some(raw) = lines.next_raw().expect("reads from memory") {
             records.push(
                 splitter
                     .fields(&raw.bytes)
@@ -559,10 +724,32 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_carriage_return_is_an_error_not_a_lost_record() {
-        let records = split(b"a,1\rb,2\n");
-        assert_eq!(records.len(), 1);
-        assert!(records[0].as_ref().unwrap_err().contains("carriage return"));
+    fn a_lone_carriage_return_ends_a_line() {
+        let records = split(b"a,1\rb,2\r\nc,3\r");
+        assert_eq!(
+            records,
+            vec![
+                Ok(vec![b"a".to_vec(), b"1".to_vec()]),
+                Ok(vec![b"b".to_vec(), b"2".to_vec()]),
+                Ok(vec![b"c".to_vec(), b"3".to_vec()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_crlf_split_across_reads_is_one_line_end() {
+        // A reader that hands out one byte at a time puts the \r and the \n in
+        // different buffers.
+        let input: &[u8] = b"a,1\r\nb,2\r\n";
+        let mut lines = CsvLines::new(io::BufReader::with_capacity(1, input), b',');
+        let mut seen = Vec::new();
+        while let Some(raw) = lines.next_raw().expect("reads") {
+            seen.push((raw.line, raw.bytes));
+        }
+        assert_eq!(
+            seen,
+            vec![(1, b"a,1\r\n".to_vec()), (2, b"b,2\r\n".to_vec())]
+        );
     }
 
     proptest! {
