@@ -102,7 +102,27 @@ fn block_position(before: &[char]) -> bool {
     }
 }
 
-/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`], and more than
+/// How many block collections a line opens with compact indicators before its content:
+/// each `- `, `? ` or `: ` at the start (after the indentation and after each other)
+/// nests one more level.
+fn block_levels(line: &[char]) -> usize {
+    let mut levels = 0;
+    let mut i = 0;
+    while i < line.len()
+        && matches!(line[i], '-' | '?' | ':')
+        && line.get(i + 1).is_none_or(|c| matches!(c, ' ' | '\t'))
+    {
+        levels += 1;
+        i += 1;
+        while i < line.len() && matches!(line[i], ' ' | '\t') {
+            i += 1;
+        }
+    }
+    levels
+}
+
+/// Refuses collections nested deeper than [`MAX_FLOW_DEPTH`] (flow `[`/`{`, or block
+/// indicators opening a line), and more than
 /// [`MAX_HIDDEN_OPENERS`] openers in text taken for quoted, commented or block text.
 fn check_depth(text: &str) -> Result<(), YamlError> {
     let mut depth = 0usize;
@@ -136,6 +156,14 @@ fn check_depth(text: &str) -> Result<(), YamlError> {
                 continue;
             }
             block_indent = None;
+        }
+        if quote.is_none() && depth == 0 && block_levels(&chars[indent..]) > MAX_FLOW_DEPTH {
+            // `- - - x` and `? ? ? x` nest one block collection per indicator, and cost
+            // libyaml memory in proportion (270 MB for 300,000 `? `).
+            return Err(too_deep(
+                line_no,
+                format!("collections are nested more than {MAX_FLOW_DEPTH} levels deep"),
+            ));
         }
         let mut prev_sig: Option<char> = None;
         let mut only_dashes = true;

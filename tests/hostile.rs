@@ -866,3 +866,55 @@ fn yaml_document_end_markers_and_directives_keep_records_apart() {
     let ids: Vec<_> = lines.iter().map(|l| l["id"].clone()).collect();
     assert_eq!(ids, ["a", "b", "c"], "{lines:?}");
 }
+
+/// A rulebook whose rules all share one id is reported in linear time (60,000 repeats took
+/// 88 s: each repeat copied the list of the id's earlier places).
+#[test]
+fn repeated_ids_are_reported_in_linear_time() {
+    let time = |n: usize| {
+        let dir = rulebook_dir("");
+        let mut text = String::from("rules:\n");
+        for _ in 0..n {
+            text.push_str("  - { id: same, title: R, when: { fact: pain_intensity, at_least: 5 }, adjust: { swedish: 1 }, rationale: r, source: WERNER }\n");
+        }
+        std::fs::write(dir.path().join("many.yaml"), text).expect("write");
+        let start = Instant::now();
+        let (code, text) = rules_check(dir.path());
+        assert_eq!(code, 1);
+        assert!(
+            text.contains(&format!("has {} problem(s)", n - 1)),
+            "{}",
+            &text[text.len().saturating_sub(300)..]
+        );
+        start.elapsed().as_secs_f64()
+    };
+    // 8x the repeats: linear stays under 8x the time (start-up is shared), quadratic
+    // would take about 64x.
+    let small = time(2_500);
+    let large = time(20_000);
+    assert!(
+        large < small * 16.0,
+        "8x the repeats took {:.1}x the time ({small:.2} s, {large:.2} s)",
+        large / small
+    );
+}
+
+/// Block indicators that open a line (`- - - x`, `? ? ? x`) nest like `[` and `{` do and
+/// count towards the same depth guard: 300,000 `? ` used to cost libyaml 270 MB.
+#[test]
+fn block_nesting_counts_towards_the_depth_guard() {
+    for indicator in ["? ", "- ", "- ? "] {
+        let deep = format!("{}x\n", indicator.repeat(200_000));
+        expect_error(deep.as_bytes(), "nested more than 100 levels deep");
+        let in_a_value = format!("pain_location:\n  {}x\n", indicator.repeat(101));
+        expect_error(in_a_value.as_bytes(), "nested more than 100 levels deep");
+    }
+    // A rulebook file too.
+    let dir = rulebook_dir(&format!("rules:\n  {}x\n", "- ".repeat(200)));
+    let (code, text) = rules_check(dir.path());
+    assert_eq!(code, 1);
+    assert!(text.contains("nested more than 100 levels deep"), "{text}");
+    // Two compact levels are ordinary YAML and still read.
+    let (code, stderr) = check(b"age: 40\npain_location:\n  - lower_back\n");
+    assert_eq!(code, 0, "{stderr}");
+}

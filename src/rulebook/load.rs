@@ -260,18 +260,17 @@ fn parse_files(files: &[(String, String)]) -> Result<Parsed, Vec<Problem>> {
             }
         };
         let id_lines = id_lines(text);
+        // How many of each id's lines in this file are taken: a repeated id is found at
+        // its next line, so n repeats cost n steps, not n squared.
+        let mut taken: HashMap<&str, usize> = HashMap::new();
         let mut locate = |id: &str| {
-            let seen = locations.entry(id.to_string()).or_default();
-            // A repeated id is found again after the line of its previous occurrence.
-            let after = seen
-                .iter()
-                .rfind(|l| &l.file == name)
-                .and_then(|l| l.line)
-                .unwrap_or(0);
-            let line = id_lines
-                .get(id)
-                .and_then(|lines| lines.iter().copied().find(|&l| l > after));
-            seen.push(Location {
+            let line = id_lines.get_key_value(id).and_then(|(&key, lines)| {
+                let next = taken.entry(key).or_default();
+                let line = lines.get(*next).copied();
+                *next += 1;
+                line
+            });
+            locations.entry(id.to_string()).or_default().push(Location {
                 file: name.clone(),
                 line,
             });
@@ -327,14 +326,18 @@ fn overlay<T>(
         .enumerate()
         .map(|(i, b)| (id(b).to_string(), i))
         .collect();
+    let mut placed = std::collections::HashSet::new();
     for item in items {
         let key = id(&item).to_string();
+        // Once per id: a repeated id would otherwise copy its growing list each time.
+        if let Some(local) = local_locations.get(&key)
+            && placed.insert(key.clone())
+        {
+            base_locations.insert(key.clone(), local.clone());
+        }
         match index.get(&key) {
             Some(&i) => base[i] = item,
             None => base.push(item),
-        }
-        if let Some(local) = local_locations.get(&key) {
-            base_locations.insert(key, local.clone());
         }
     }
 }
