@@ -1,7 +1,7 @@
 //! Runs a parsed command line: builds the engine, reads input, writes output, and says
 //! which exit code applies. `main.rs` only calls [`run`] and [`exit_code`].
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
@@ -324,7 +324,7 @@ pub fn write_stdout_styled(bytes: &[u8], color: ColorWhen) -> Result<()> {
         return Err(closed_stdout());
     }
     let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color.choice());
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    match crate::whole_write::write_whole(&mut stdout, bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to standard output"),
@@ -346,6 +346,22 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
     if !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "the interview needs a terminal; to read answers from a pipe use `massage-check check -`".into(),
+        )
+        .into());
+    }
+    // The questions are drawn on standard error: closed or sent to a file, they would be
+    // asked where nobody can see them.
+    if !std::io::stderr().is_terminal() {
+        return Err(UsageError(
+            "the interview draws its questions on standard error, which is not a terminal here (closed or redirected); run `massage-check ask` without `2>`, or answer in a file: `massage-check template > me.yaml`".into(),
+        )
+        .into());
+    }
+    // The report goes to standard output: a person must not answer every question for
+    // a report that cannot be written.
+    if !stdout_is_writable() {
+        return Err(UsageError(
+            "standard output is closed or not open for writing, so the report could not be shown; run `massage-check ask` without `>&-`, or send the report to a file with `> report.txt`".into(),
         )
         .into());
     }
@@ -384,23 +400,36 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
         eprintln!();
     }
     // The report comes first, whatever happens to the save: an emergency must reach the
-    // person even when the disk is full.
-    let code = print_assessment(&engine, &answers, date, &args.output, global.color, true)?;
-    if let Some(path) = &args.save {
-        output_file::write_whole(
-            path,
-            answers::to_yaml(engine.book(), &answers).as_bytes(),
-            args.force,
-            "--save",
-        )
-        // A runtime error (exit 1), never a usage error: exit 2 promises an empty stdout,
-        // and the report is already there.
-        .map_err(|e| {
-            anyhow::anyhow!("the report above is complete, but your answers were not saved: {e:#}")
-        })?;
-        eprintln!("massage-check: answers saved to {}", path.display());
+    // person even when the disk is full. And the answers are saved even when the report
+    // could not be printed, so the interview is not lost with it.
+    let printed = print_assessment(&engine, &answers, date, &args.output, global.color, true);
+    let Some(path) = &args.save else {
+        return printed;
+    };
+    let saved = output_file::write_whole(
+        path,
+        answers::to_yaml(engine.book(), &answers).as_bytes(),
+        args.force,
+        "--save",
+    );
+    // Runtime errors (exit 1), never usage errors: exit 2 promises an empty stdout.
+    match (printed, saved) {
+        (Ok(code), Ok(())) => {
+            eprintln!("massage-check: answers saved to {}", path.display());
+            Ok(code)
+        }
+        (Ok(_), Err(e)) => Err(anyhow::anyhow!(
+            "the report above is complete, but your answers were not saved: {e:#}"
+        )),
+        (Err(e), Ok(())) => Err(anyhow::anyhow!(
+            "{e:#}; your answers were saved to {}: `massage-check check {}` shows the report",
+            path.display(),
+            path.display()
+        )),
+        (Err(print), Err(save)) => Err(anyhow::anyhow!(
+            "{print:#}; and your answers were not saved: {save:#}"
+        )),
     }
-    Ok(code)
 }
 
 fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
@@ -540,6 +569,19 @@ pub fn fail_on_code(tier: Tier, fail_on: Option<Tier>) -> u8 {
 /// closed stdout (`>&-`) on `/dev/null` before `main` (read-write), which would turn
 /// lost output into a silent success; a shell's `> /dev/null` opens it write-only, so
 /// that stays a legitimate place to send the output.
+/// Whether standard output is open for writing (not closed, and not opened read-only).
+pub fn stdout_is_writable() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: fcntl only reads the descriptor's flags.
+        let mode = unsafe { libc::fcntl(1, libc::F_GETFL) };
+        if mode < 0 || mode & libc::O_ACCMODE == libc::O_RDONLY {
+            return false;
+        }
+    }
+    stdout_is_open()
+}
+
 pub fn stdout_is_open() -> bool {
     #[cfg(unix)]
     {
@@ -573,7 +615,7 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
         return Err(closed_stdout());
     }
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    match crate::whole_write::write_whole(&mut stdout, bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to standard output"),

@@ -23,4 +23,5 @@ pub mod schema;
 pub mod signals;
 pub mod suggest;
 pub mod template;
+pub mod whole_write;
 mod yaml;

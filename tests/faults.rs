@@ -596,3 +596,46 @@ fn force_keeps_the_mode_and_writes_through_a_link() {
     let mode = std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "the mode is kept");
 }
+
+/// A batch writing to a pipe that is stopped by SIGTERM leaves only whole lines: the
+/// results already written end with a newline, whatever moment the signal arrives.
+#[test]
+fn sigterm_with_output_to_a_pipe_leaves_only_whole_lines() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("many.jsonl");
+    let people = std::fs::read_to_string(repo_path("examples/people.jsonl")).expect("example");
+    std::fs::write(&input, people.repeat(100_000)).expect("write input");
+    for attempt in 0..5 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_massage-check"))
+            .args(["batch", "--today", TODAY, "--format", "jsonl"])
+            .arg(&input)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut got = Vec::new();
+        let mut piece = vec![0u8; 1000 + attempt * 777];
+        while got.len() < 300_000 {
+            let n = stdout.read(&mut piece).expect("read");
+            assert!(n > 0, "the batch ended before the signal");
+            got.extend_from_slice(&piece[..n]);
+        }
+        // Stop reading so the pipe fills and the writer blocks part-way through a write.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        stdout.read_to_end(&mut got).expect("read the rest");
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status:?}");
+        assert_eq!(
+            got.last(),
+            Some(&b'\n'),
+            "attempt {attempt}: a partial line was left"
+        );
+        for line in got.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            serde_json::from_slice::<serde_json::Value>(line).expect("every line is whole JSON");
+        }
+    }
+}

@@ -333,24 +333,102 @@ fn ctrl_c_leaves_no_report_and_exits_130() {
 }
 
 #[test]
-fn sigterm_during_the_interview_restores_the_terminal() {
+fn sigterm_or_sigquit_during_the_interview_restores_the_terminal() {
     let bin = env!("CARGO_BIN_EXE_massage-check");
-    // The shell reports the terminal's mode after the interview is killed.
-    let mut p = spawn_shell(&format!(
-        "'{bin}' ask </dev/tty & echo \"PID=$!\"; wait; echo AFTER; stty -a"
-    ));
-    let (_, pid) = p.exp_regex("PID=[0-9]+").expect("pid");
-    let pid: i32 = pid.trim_start_matches("PID=").parse().expect("a pid");
+    for signal in [libc::SIGTERM, libc::SIGQUIT] {
+        // The shell reports the terminal's mode after the interview is killed.
+        let mut p = spawn_shell(&format!(
+            "'{bin}' ask </dev/tty & echo \"PID=$!\"; wait $!; echo \"AFTER $?\"; stty -a"
+        ));
+        let (_, pid) = p.exp_regex("PID=[0-9]+").expect("pid");
+        let pid: i32 = pid.trim_start_matches("PID=").parse().expect("a pid");
+        p.exp_string("Question 1 of about").expect("asking");
+        // SAFETY: sending a signal to a child process we started.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        p.exp_string(&format!("AFTER {}", 128 + signal))
+            .expect("the interview ended with 128 + the signal");
+        let rest = p.exp_eof().expect("stty ran");
+        // Raw mode turns off `isig` and `icanon` (the test pty starts with `-echo`).
+        assert!(
+            rest.contains("isig icanon"),
+            "signal {signal}: the terminal was left raw:\n{rest}"
+        );
+    }
+}
+
+/// A paste far longer than any answer is taken at once (no key needed to see the rest),
+/// cut at the editor's limit with a message, and the prompt still works afterwards.
+#[test]
+fn a_long_paste_is_handled_at_once() {
+    let mut p = spawn(&["ask", "--today", common::TODAY]);
     p.exp_string("Question 1 of about").expect("asking");
-    // SAFETY: sending a signal to a child process we started.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    p.exp_string("AFTER").expect("the interview ended");
-    let rest = p.exp_eof().expect("stty ran");
-    // Raw mode turns off `isig` and `icanon` (the test pty starts with `-echo`).
-    assert!(
-        rest.contains("isig icanon"),
-        "the terminal was left raw:\n{rest}"
-    );
+    send(&mut p, &"4".repeat(1500));
+    p.exp_string("at most 60 characters")
+        .expect("the whole paste was read without another key");
+    send(&mut p, &format!("{CTRL_U}40{ENTER}"));
+    p.exp_string("Question 2 of about")
+        .expect("the prompt still works");
+}
+
+/// `ask` refuses before the first question when the questions could not be seen
+/// (standard error closed or not a terminal) or the report could not be written
+/// (standard output closed or read-only).
+#[test]
+fn ask_refuses_when_the_questions_or_the_report_would_be_lost() {
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let err = dir.path().join("err.txt");
+    let err = err.display();
+    for (redirect, needle) in [
+        ("2>&-", ""),
+        ("2>/dev/null", ""),
+        (&format!("2>'{err}'") as &str, "standard error"),
+        ("1>&-", "standard output is closed"),
+        ("1</dev/null", "standard output is closed"),
+    ] {
+        let _ = std::fs::remove_file(dir.path().join("err.txt"));
+        let mut p = spawn_shell(&format!("'{bin}' ask {redirect}; echo \"CODE=$?\""));
+        let before = p.exp_string("CODE=").expect("ends");
+        assert!(
+            !before.contains("Question 1"),
+            "{redirect}: asked: {before}"
+        );
+        let code = p.exp_eof().expect("eof");
+        assert!(code.trim().starts_with('2'), "{redirect}: exit {code:?}");
+        if redirect.starts_with('1') {
+            assert!(before.contains(needle), "{redirect}: {before}");
+        } else if !needle.is_empty() {
+            let said = std::fs::read_to_string(dir.path().join("err.txt")).expect("stderr");
+            assert!(said.contains(needle), "{redirect}: {said}");
+        }
+    }
+}
+
+/// When the report cannot be printed (a full disk), the answers are still saved, and
+/// the error says where.
+#[test]
+fn answers_are_saved_even_when_the_report_cannot_be_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saved = dir.path().join("me.yaml");
+    let bin = env!("CARGO_BIN_EXE_massage-check");
+    let mut p = spawn_shell(&format!(
+        "'{bin}' ask --today {} --save '{}' > /dev/full; echo \"CODE=$?\"",
+        common::TODAY,
+        saved.display()
+    ));
+    for (i, (q, v)) in benign_path().iter().enumerate() {
+        answer(&mut p, i + 1, &keys_for(q, v));
+    }
+    let said = p.exp_string("CODE=").expect("ends");
+    assert!(said.contains("were saved to"), "{said}");
+    let code = p.exp_eof().expect("eof");
+    assert!(code.trim().starts_with('1'), "exit {code:?}");
+    let check = common::bin()
+        .args(["check", "--today", common::TODAY])
+        .arg(&saved)
+        .output()
+        .expect("check runs");
+    assert!(check.status.success(), "the saved answers read back");
 }
 
 #[test]

@@ -324,7 +324,7 @@ pub fn run(
 
 /// Writes and flushes; `Ok(false)` when the reader has gone away (a closed pipe).
 fn write_out(out: &mut dyn Write, bytes: &[u8]) -> io::Result<bool> {
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    match crate::whole_write::write_whole(out, bytes) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
         Err(e) => Err(e),

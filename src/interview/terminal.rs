@@ -7,6 +7,7 @@
 //! terminal shows a window around the highlighted line.
 
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEvent, KeyEventKind};
 use crossterm::{cursor, queue, terminal};
@@ -207,11 +208,15 @@ fn block(
     let room = height.saturating_sub(head.len() + tail.len());
     let body: Vec<String> = match widget {
         Widget::Line(editor) => {
-            let text = editor.text();
-            let before: String = text.chars().take(editor.cursor()).collect();
+            // The line scrolls sideways rather than wrap, so the block stays erasable.
+            let text: Vec<char> = editor.text().chars().collect();
+            let room = width.saturating_sub(3).max(1);
+            let start = editor.cursor().saturating_sub(room);
+            let shown: String = text[start..].iter().take(room).collect();
+            let before: String = text[start..editor.cursor()].iter().collect();
             let col = 2 + textwrap::core::display_width(&before);
             cursor = Some((head.len(), col.min(width)));
-            vec![format!("> {text}")]
+            vec![format!("> {shown}")]
         }
         Widget::Choice(list) => {
             let labels: Vec<&str> = list.options.iter().map(|(l, _)| l.as_str()).collect();
@@ -429,8 +434,12 @@ impl Prompter for TerminalPrompter {
         let mut message: Option<(String, bool)> = None;
         let mut confirming_quit = false;
         loop {
-            let shown = block(q, progress, &widget, message.as_ref(), size(), &styles);
-            screen.draw(&mut out, &shown).map_err(io_stop)?;
+            // Keys already waiting (a paste) are taken before the next redraw, so a long
+            // paste is one redraw, not one per character.
+            if !event::poll(Duration::ZERO).unwrap_or(false) {
+                let shown = block(q, progress, &widget, message.as_ref(), size(), &styles);
+                screen.draw(&mut out, &shown).map_err(io_stop)?;
+            }
             let Some(key) = next_key()? else { continue };
             if confirming_quit {
                 confirming_quit = false;

@@ -48,6 +48,9 @@ fn common(key: &KeyEvent) -> Option<Outcome> {
     }
 }
 
+/// The most characters a typed answer holds.
+pub const LINE_LIMIT: usize = 60;
+
 /// A typed answer with the editing keys people expect in a terminal.
 #[derive(Debug, Clone, Default)]
 pub struct LineEditor {
@@ -118,6 +121,12 @@ impl LineEditor {
                 self.cursor = start;
             }
             KeyCode::Char(_) if control => {}
+            // A number needs a few characters; a long paste would only scroll off the line.
+            KeyCode::Char(_) if self.chars.len() >= LINE_LIMIT => {
+                return Outcome::Refuse(format!(
+                    "An answer here is at most {LINE_LIMIT} characters; the rest was left out."
+                ));
+            }
             KeyCode::Char(c) => {
                 self.chars.insert(self.cursor, c);
                 self.cursor += 1;
