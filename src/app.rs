@@ -189,6 +189,9 @@ pub fn read_input(path: &Path) -> Result<String> {
     // A file's size is known; standard input is read only to one byte past the limit.
     let mut size = None;
     if path == Path::new("-") {
+        if !stdin_is_open() {
+            return Err(closed_stdin());
+        }
         if std::io::stdin().is_terminal() {
             eprintln!(
                 "massage-check: reading answers from the terminal; type or paste them, then press Ctrl-D (or run `massage-check ask` to be asked)"
@@ -434,6 +437,9 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
 
 fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     let is_stdin = args.file == Path::new("-");
+    if is_stdin && !stdin_is_open() {
+        return Err(closed_stdin());
+    }
     let input_format = match (args.input_format, InputFormat::from_path(&args.file)) {
         (Some(f), _) | (None, Some(f)) => f,
         (None, None) if is_stdin => InputFormat::Jsonl,
@@ -467,6 +473,11 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         eprintln!("massage-check: {note}");
     }
     let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
+        if std::io::stdin().is_terminal() {
+            eprintln!(
+                "massage-check: reading records from the terminal, one per line (JSON Lines unless --input-format says otherwise); press Ctrl-D on an empty line to end"
+            );
+        }
         (Box::new(std::io::stdin()), None)
     } else {
         let file = std::fs::File::open(&args.file)
@@ -565,10 +576,6 @@ pub fn fail_on_code(tier: Tier, fail_on: Option<Tier>) -> u8 {
     }
 }
 
-/// Whether stdout was open when the program started. The standard library reopens a
-/// closed stdout (`>&-`) on `/dev/null` before `main` (read-write), which would turn
-/// lost output into a silent success; a shell's `> /dev/null` opens it write-only, so
-/// that stays a legitimate place to send the output.
 /// Whether standard output is open for writing (not closed, and not opened read-only).
 pub fn stdout_is_writable() -> bool {
     #[cfg(unix)]
@@ -582,27 +589,50 @@ pub fn stdout_is_writable() -> bool {
     stdout_is_open()
 }
 
+/// Whether stdout was open when the program started (see [`was_closed`]).
 pub fn stdout_is_open() -> bool {
+    !was_closed(1)
+}
+
+/// Whether stdin was open when the program started (see [`was_closed`]).
+pub fn stdin_is_open() -> bool {
+    !was_closed(0)
+}
+
+/// Whether descriptor `fd` was closed when the program started. The standard library
+/// reopens a closed standard descriptor (`>&-`, `<&-`) on `/dev/null` before `main`,
+/// read-write, which would turn lost output into a silent success and a closed input
+/// into an empty one; a shell's `> /dev/null` or `< /dev/null` opens it one way only, so
+/// that stays a legitimate choice.
+fn was_closed(fd: i32) -> bool {
     #[cfg(unix)]
     {
         // SAFETY: fstat and fcntl only read the descriptor's state into memory we own.
         unsafe {
             let mut fd_stat: libc::stat = std::mem::zeroed();
             let mut null_stat: libc::stat = std::mem::zeroed();
-            if libc::fstat(1, &mut fd_stat) != 0 {
-                return false;
+            if libc::fstat(fd, &mut fd_stat) != 0 {
+                return true;
             }
             let is_null = libc::stat(c"/dev/null".as_ptr(), &mut null_stat) == 0
                 && fd_stat.st_mode & libc::S_IFMT == libc::S_IFCHR
                 && fd_stat.st_rdev == null_stat.st_rdev;
-            let read_write = libc::fcntl(1, libc::F_GETFL) & libc::O_ACCMODE == libc::O_RDWR;
-            !(is_null && read_write)
+            let read_write = libc::fcntl(fd, libc::F_GETFL) & libc::O_ACCMODE == libc::O_RDWR;
+            is_null && read_write
         }
     }
     #[cfg(not(unix))]
     {
-        true
+        let _ = fd;
+        false
     }
+}
+
+fn closed_stdin() -> anyhow::Error {
+    UsageError(
+        "standard input is closed, so there are no answers to read; give a file (`massage-check check me.yaml`) or pipe answers in".into(),
+    )
+    .into()
 }
 
 fn closed_stdout() -> anyhow::Error {

@@ -216,14 +216,17 @@ fn finish(
     target: &Path,
     force: bool,
 ) -> Result<(), anyhow::Error> {
-    let temp = writer.into_inner().map_err(|e| e.into_error())?;
+    let temp = writer
+        .into_inner()
+        .map_err(|e| without_temp_path(e.into_error()))?;
     if force {
         keep_mode_and_owner(temp.as_file(), target);
     }
-    temp.as_file().sync_all()?;
+    temp.as_file().sync_all().map_err(without_temp_path)?;
     // Dropping a failed persist's temporary file removes it, on every path.
     if force {
-        temp.persist(target).map_err(|e| e.error)?;
+        temp.persist(target)
+            .map_err(|e| without_temp_path(e.error))?;
     } else {
         temp.persist_noclobber(target).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
@@ -232,7 +235,7 @@ fn finish(
                     target.display()
                 )))
             } else {
-                e.error.into()
+                without_temp_path(e.error).into()
             }
         })?;
     }
@@ -257,21 +260,47 @@ fn keep_mode_and_owner(new: &File, replaced: &Path) {
     }
 }
 
+impl OutputFile {
+    /// An error writing the temporary file, told as an error writing the target: the
+    /// person named the target, and the temporary file is gone once the run ends.
+    fn about_target(&self, e: std::io::Error) -> std::io::Error {
+        let cause = without_temp_path(e);
+        std::io::Error::new(
+            cause.kind(),
+            format!("cannot write {}: {cause}", self.target.display()),
+        )
+    }
+}
+
+/// The error without the temporary file's path that `tempfile` adds to it ("... at path
+/// \"/dir/.out.jsonl.x1y2.tmp\"").
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    // tempfile's wrapper hides the original error (its `source` is the original's
+    // source), so the path is cut from the text.
+    let message = e.to_string();
+    match message.rfind(" at path \"") {
+        Some(at) if e.get_ref().is_some() => std::io::Error::new(e.kind(), &message[..at]),
+        _ => e,
+    }
+}
+
 impl Write for OutputFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.inner {
+        let written = match &mut self.inner {
             Inner::Temp(Some(w), _) => w.write(buf),
             Inner::Temp(None, _) => Err(std::io::Error::other("file already committed")),
             Inner::Stream(w) => w.write(buf),
-        }
+        };
+        written.map_err(|e| self.about_target(e))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.inner {
+        let flushed = match &mut self.inner {
             Inner::Temp(Some(w), _) => w.flush(),
             Inner::Temp(None, _) => Ok(()),
             Inner::Stream(w) => w.flush(),
-        }
+        };
+        flushed.map_err(|e| self.about_target(e))
     }
 }
 

@@ -3,15 +3,20 @@
 /// The closest candidate to `input`, when it is close enough to be a plausible typo.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_lowercase();
+    let input_len = input.chars().count();
+    let allowed = |c: &str| (c.chars().count().max(input_len) / 3).max(2);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: a candidate whose length
+        // alone rules it out is not compared (a long garbage header costs nothing).
+        .filter(|c| c.chars().count().abs_diff(input_len) <= allowed(c))
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&input_lower, &c.to_lowercase()),
                 c,
             )
         })
-        .filter(|(d, c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(2))
+        .filter(|(d, c)| *d <= allowed(c))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -34,5 +39,7 @@ mod tests {
         assert_eq!(closest("pain_intensty", ids), Some("pain_intensity"));
         assert_eq!(closest("Saddle_Numbness", ids), Some("saddle_numbness"));
         assert_eq!(closest("weather", ids), None);
+        assert_eq!(closest(&"x".repeat(5000), ids), None);
+        assert_eq!(closest("ag", ids), Some("age"));
     }
 }

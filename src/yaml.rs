@@ -20,12 +20,39 @@ impl std::fmt::Display for YamlError {
     }
 }
 
-fn convert(err: serde_yaml::Error) -> YamlError {
+fn convert(err: serde_yaml::Error, text: &str) -> YamlError {
     let location = err.location();
     let mut message = err.to_string();
     // serde_yaml appends " at line L column C"; we report the position separately.
     if let Some(pos) = message.rfind(" at line ") {
         message.truncate(pos);
+    }
+    // libyaml's reader names a bad character by its byte offset ("at position 18") and
+    // puts the mark at the document's start; report the character's own line and column.
+    if let Some((head, offset)) = message.rsplit_once(" at position ")
+        && let Ok(offset) = offset.trim().parse::<usize>()
+        && let Some(before) = text.as_bytes().get(..offset)
+    {
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        let found = text.as_bytes().get(offset).map_or(String::new(), |b| {
+            format!(
+                " (found U+{:04X}; remove it or write it as an escape in double quotes)",
+                b
+            )
+        });
+        return YamlError {
+            line: Some(line),
+            column: Some(column),
+            message: format!("{head}{found}"),
+        };
     }
     YamlError {
         line: location.as_ref().map(|l| l.line()),
@@ -241,7 +268,7 @@ fn check_depth(text: &str) -> Result<(), YamlError> {
 /// Parses one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     check_depth(text)?;
-    serde_yaml::from_str(text).map_err(convert)
+    serde_yaml::from_str(text).map_err(|e| convert(e, text))
 }
 
 /// Parses one YAML document through a seed (used for answers, which need the rulebook
@@ -252,5 +279,5 @@ pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
 ) -> Result<S::Value, YamlError> {
     check_depth(text)?;
     seed.deserialize(serde_yaml::Deserializer::from_str(text))
-        .map_err(convert)
+        .map_err(|e| convert(e, text))
 }

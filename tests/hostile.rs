@@ -918,3 +918,204 @@ fn block_nesting_counts_towards_the_depth_guard() {
     let (code, stderr) = check(b"age: 40\npain_location:\n  - lower_back\n");
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// A decimal with more digits than a float holds is refused rather than rounded
+/// (`17.9999999999999999` would read as 18), in every input format; the id of a batch
+/// record is kept; zeros that end a fraction and quoted text do not count.
+#[test]
+fn a_decimal_with_more_digits_than_a_float_holds_is_refused() {
+    expect_error(
+        b"age: 17.9999999999999999\n",
+        "more digits than can be read exactly",
+    );
+    expect_error(b"{\"age\": 17.9999999999999999}\n", "line 1 column 9");
+    let (code, _) = check(
+        format!("{{{BENIGN}}}")
+            .replace("\"age\": 40", "\"age\": 40.000000000000000000")
+            .as_bytes(),
+    );
+    assert_eq!(code, 0, "trailing zeros hold no extra digits");
+    let (_, out, _) = batch(
+        "{\"id\": \"a1\", \"age\": 17.9999999999999999}\n{\"id\": \"a2\", \"age\": 40}\n",
+        &[],
+    );
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a1");
+    assert!(
+        lines[0]["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more digits"))
+    );
+    let (_, out, _) = batch(
+        "id: \"1.00000000000000000001\"\nage: 17.9999999999999999\n",
+        &["--input-format", "yaml"],
+    );
+    assert!(
+        out.contains("more digits") && out.contains("\"id\":\"1.00000000000000000001\""),
+        "{out}"
+    );
+}
+
+/// A NUL or ESC in a YAML answers file is reported at its own line and column, with the
+/// character named.
+#[test]
+fn a_control_character_is_reported_where_it_is() {
+    expect_error(b"age: 30\ngoal: \"rel\x1baxation\"\n", "line 2 column 11");
+    expect_error(
+        b"age: 30\ngoal: r\xc3\xa9l\x00axation\n",
+        "line 2 column 10",
+    );
+    expect_error(b"age: 30\ngoal: rel\x00axation\n", "U+0000");
+}
+
+/// JSON nesting: 127 levels are read (the value is then refused as the wrong kind of
+/// answer); 128 are refused by the parser's limit, as the README's limits table says.
+#[test]
+fn json_nesting_limit_is_the_documented_one() {
+    let nested =
+        |arrays: usize| format!("{{\"age\": {}{}}}", "[".repeat(arrays), "]".repeat(arrays));
+    expect_error(nested(126).as_bytes(), "found a list");
+    expect_error(nested(127).as_bytes(), "recursion limit exceeded");
+    let readme = std::fs::read_to_string(repo_path("README.md")).expect("readme");
+    assert!(
+        readme.contains("| JSON nesting | 127 levels"),
+        "README states the limit"
+    );
+}
+
+/// A YAML batch document of exactly the record limit is read the same with or without
+/// a `---` before it; one byte more is refused either way.
+#[test]
+fn a_yaml_document_at_the_limit_is_the_same_with_or_without_a_separator() {
+    let document = |size: usize| {
+        let head = "id: big\nage: 40\nnote: \"";
+        let tail = "\"\n";
+        format!("{head}{}{tail}", "x".repeat(size - head.len() - tail.len()))
+    };
+    for (size, refused) in [(65_536, false), (65_537, true)] {
+        for input in [
+            document(size),
+            format!("---\n{}", document(size)),
+            format!("id: a\n---\n{}", document(size)),
+        ] {
+            let (_, out, _) = batch(&input, &["--input-format", "yaml"]);
+            let last = out.lines().last().expect("a result");
+            assert_eq!(
+                last.contains("longer than the limit"),
+                refused,
+                "{size}: {last}"
+            );
+        }
+    }
+}
+
+/// A CSV row that cannot be read as a whole still names its id when the cells up to the
+/// id can be read; an empty header cell says so, naming the column.
+#[test]
+fn csv_error_rows_keep_their_id_and_an_empty_header_says_so() {
+    let (_, out, _) = batch(
+        "id,age,goal\nr1,30,relaxation,extra\nr2,\"30,relaxation\n\"r,3\",40,x,y\n",
+        &["--input-format", "csv"],
+    );
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"r1\"", "\"r2\"", "\"r,3\""], "{out}");
+    let (_, out, _) = batch("id,,goal\nx1,30,relaxation\n", &["--input-format", "csv"]);
+    let line: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(line["errors"][0]["field"], "column 2", "{out}");
+    assert!(
+        line["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("header cell of this column is empty"))
+    );
+}
+
+/// `check -` and `batch -` with standard input closed say so (not "the answers are
+/// empty"), exit 2.
+#[test]
+fn a_closed_standard_input_is_named() {
+    for command in ["check -", "batch -"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec '{}' {command} <&-",
+                env!("CARGO_BIN_EXE_massage-check")
+            ))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("standard input is closed"),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// A write that fails part-way (here the file size limit, as a full disk would) names
+/// the file the person asked for, never the temporary file beside it, and leaves none.
+#[test]
+fn a_failed_write_names_the_target_not_the_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("many.jsonl");
+    std::fs::write(&input, format!("{{{BENIGN}}}\n").repeat(2_000)).expect("input");
+    let target = dir.path().join("out.jsonl");
+    // `ulimit -f 8` caps files at 8 blocks; SIGXFSZ ignored so the write fails instead.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 8; exec '{}' batch --today {TODAY} '{}' --output '{}'",
+            env!("CARGO_BIN_EXE_massage-check"),
+            input.display(),
+            target.display()
+        ))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}", target.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".out.jsonl."), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the input is left: {left:?}");
+}
+
+/// A rulebook that extends the built-in one and breaks a built-in rule (by replacing a
+/// question it reads) is told so at its own file's line, with the built-in rule named.
+#[test]
+fn a_broken_extension_is_blamed_on_the_users_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("extra.yaml");
+    std::fs::write(
+        &file,
+        "rulebook:\n  extends: builtin\n  name: test\n  version: \"1\"\nquestions:\n  - id: pain_intensity\n    prompt: How bad?\n    type: yes_no\n    rationale: test\n    source: NICE_NG59\n",
+    )
+    .expect("write");
+    let out = common::rules_check(dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    let problems: Vec<&str> = stdout.lines().filter(|l| l.contains(": ")).collect();
+    assert!(!problems.is_empty(), "{stdout}");
+    for line in problems {
+        assert!(
+            line.starts_with(&format!("{}:6:", file.display())),
+            "{line}"
+        );
+    }
+    assert!(
+        stdout.contains("the built-in item at rules/red_flags.yaml:"),
+        "{stdout}"
+    );
+}

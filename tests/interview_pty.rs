@@ -600,3 +600,15 @@ fn an_emergency_reaches_the_screen_when_the_report_goes_to_a_file() {
         serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("clean json");
     assert_eq!(json["tier"], "emergency");
 }
+
+/// `batch` reading records typed at a terminal says how to end the input, and Ctrl-D
+/// on an empty line ends it.
+#[test]
+fn batch_at_a_terminal_says_how_to_end_input() {
+    let mut p = spawn(&["batch", "--today", common::TODAY]);
+    p.exp_string("press Ctrl-D").expect("says how to end input");
+    send(&mut p, "{\"id\": \"t1\", \"age\": 40}\r");
+    p.exp_string("\"id\":\"t1\"").expect("the record's result");
+    send(&mut p, "\x04");
+    p.exp_eof().expect("Ctrl-D ends the input");
+}

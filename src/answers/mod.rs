@@ -468,6 +468,88 @@ fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
         })
 }
 
+/// The most significant digits a decimal answer may have: every decimal of up to 15
+/// digits reads back exactly from a 64-bit float.
+const MAX_DECIMAL_DIGITS: usize = 15;
+
+/// A decimal written with more digits than a float holds, which reading would round
+/// (`17.9999999999999999` would become 18, a different answer from the one written).
+/// Looks at unquoted tokens only; whole numbers are checked against 2^53 elsewhere.
+fn overlong_decimal(text: &str) -> Option<String> {
+    if !text.contains('.') && !text.contains(['e', 'E']) {
+        return None;
+    }
+    let boundary = |c: char| matches!(c, ' ' | '\t' | ',' | '[' | ']' | '{' | '}' | ':');
+    for (n, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match quote {
+                Some('"') if c == '\\' => {
+                    chars.next();
+                }
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'') && boundary(prev) => quote = Some(c),
+                None if c == '#' && matches!(prev, ' ' | '\t') => break,
+                None if boundary(prev) && (c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) => {
+                    let end = line[i..].find(boundary).map_or(line.len(), |e| i + e);
+                    let token = &line[i..end];
+                    if significant_digits(token).is_some_and(|d| d > MAX_DECIMAL_DIGITS) {
+                        return Some(format!(
+                            "line {} column {}: the number {} has more digits than can be read exactly (at most {MAX_DECIMAL_DIGITS} significant digits); write it with fewer",
+                            n + 1,
+                            line[..i].chars().count() + 1,
+                            truncate(token, 40)
+                        ));
+                    }
+                    while chars.peek().is_some_and(|(j, _)| *j < end) {
+                        chars.next();
+                    }
+                    prev = 'x';
+                    continue;
+                }
+                None => {}
+            }
+            prev = c;
+        }
+    }
+    None
+}
+
+/// The significant digits of a decimal such as `-0.0012e5` (leading zeros and zeros
+/// that end the fraction do not count), or `None` when `token` is not a decimal with a
+/// point or an exponent.
+fn significant_digits(token: &str) -> Option<usize> {
+    let unsigned = token.strip_prefix(['+', '-']).unwrap_or(token);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    if let Some(e) = exponent {
+        let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if exponent.is_none() && !mantissa.contains('.') {
+        return None;
+    }
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let fraction = fraction.trim_end_matches('0');
+    let digits: String = format!("{whole}{fraction}");
+    Some(digits.trim_start_matches('0').len())
+}
+
 /// Reads an answers document (YAML or JSON, detected) for this rulebook.
 pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
     if text.len() > MAX_ANSWERS_BYTES {
@@ -477,6 +559,9 @@ pub fn parse(book: &Rulebook, text: &str) -> Result<Answers, AnswersError> {
         });
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(why) = overlong_decimal(text) {
+        return Err(AnswersError::Syntax(why));
+    }
     let seed = AnswersSeed { book };
     let outcome = if looks_like_json(text) {
         // A YAML flow mapping (`{age: 34}`) starts with `{` too; its unquoted keys are what
@@ -588,7 +673,21 @@ pub fn display_value(q: &Question, value: Value) -> Option<String> {
 
 /// Reads one JSON object (one JSON Lines record) for this rulebook.
 pub fn parse_json_record(book: &Rulebook, text: &str) -> RecordOutcome {
-    parse_json(text, AnswersSeed { book }).into()
+    without_overlong_decimals(parse_json(text, AnswersSeed { book }).into(), text)
+}
+
+/// `outcome`, unless `text` holds a decimal with more digits than can be read exactly;
+/// the record's id is kept either way.
+fn without_overlong_decimals(outcome: RecordOutcome, text: &str) -> RecordOutcome {
+    match overlong_decimal(text) {
+        Some(why) => RecordOutcome {
+            id: outcome
+                .id
+                .or_else(|| outcome.answers.ok().and_then(|a| a.id)),
+            answers: Err(AnswersError::Syntax(why)),
+        },
+        None => outcome,
+    }
 }
 
 /// Reads one YAML document (one record of a multi-document stream) for this rulebook.
@@ -602,9 +701,10 @@ pub fn parse_yaml_record(book: &Rulebook, text: &str) -> RecordOutcome {
             }),
         };
     }
-    yaml::from_str_seed(text, AnswersSeed { book })
+    let outcome = yaml::from_str_seed(text, AnswersSeed { book })
         .map_err(|e| AnswersError::Syntax(e.to_string()))
-        .into()
+        .into();
+    without_overlong_decimals(outcome, text)
 }
 
 /// Reads one CSV row: `columns[i]` is the question index of cell `i` (or `None` for the
@@ -675,8 +775,15 @@ pub fn columns_for_header<'h>(
     let mut seen = std::collections::HashSet::new();
     header
         .into_iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(i, name)| {
             let name = name.trim().trim_start_matches('\u{feff}');
+            if name.is_empty() {
+                return Column::Unknown {
+                    name: format!("column {}", i + 1),
+                    message: "the header cell of this column is empty; write the question id it answers there, or remove the column".into(),
+                };
+            }
             if !seen.insert(name) {
                 return Column::Duplicate(name.to_string());
             }

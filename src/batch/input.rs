@@ -474,6 +474,11 @@ impl<R: BufRead> CsvRecords<R> {
             Some(message) => error_outcome(message.clone()),
             None => self.read_cells(&raw, book),
         };
+        let id = if outcome.answers.is_err() && outcome.id.is_none() {
+            self.readable_id(&raw)
+        } else {
+            None
+        };
         if raw.spans_lines() && outcome.answers.is_err() {
             // A quote opened on this line and never closed where it should have been: say
             // so for this line, and read the lines it swallowed again, each on its own.
@@ -481,10 +486,58 @@ impl<R: BufRead> CsvRecords<R> {
             self.lines.give_back_after_first(raw);
             return Ok(Some(Record {
                 number,
-                outcome: error_outcome(message),
+                outcome: RecordOutcome {
+                    id,
+                    ..error_outcome(message)
+                },
             }));
         }
+        let outcome = match id {
+            Some(id) => RecordOutcome {
+                id: Some(id),
+                ..outcome
+            },
+            None => outcome,
+        };
         Ok(Some(Record { number, outcome }))
+    }
+
+    /// The id cell of a row that could not be read as a whole, when the cells up to it
+    /// can be: so an error result still says whose row it was.
+    fn readable_id(&self, raw: &CsvRaw) -> Option<String> {
+        let at = self
+            .columns
+            .as_deref()?
+            .iter()
+            .position(|c| matches!(c, Column::Id))?;
+        let first_line = raw.bytes.split(|&b| b == b'\n' || b == b'\r').next()?;
+        let first_line = first_line
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(first_line);
+        let mut rest = first_line;
+        for i in 0..=at {
+            let (cell, after) = if let Some(quoted) = rest.strip_prefix(b"\"") {
+                // A quoted cell must close on this line, with no doubled quote inside.
+                let close = quoted.iter().position(|&b| b == b'"')?;
+                let after = &quoted[close + 1..];
+                if !(after.is_empty() || after[0] == self.delimiter) {
+                    return None;
+                }
+                (&quoted[..close], after.get(1..).unwrap_or_default())
+            } else {
+                let end = rest
+                    .iter()
+                    .position(|&b| b == self.delimiter)
+                    .unwrap_or(rest.len());
+                (&rest[..end], rest.get(end + 1..).unwrap_or_default())
+            };
+            if i == at {
+                let id = std::str::from_utf8(cell).ok()?.trim();
+                return (!id.is_empty()).then(|| id.to_string());
+            }
+            rest = after;
+        }
+        None
     }
 
     /// One raw record's cells read as answers; anything unreadable is an error outcome.
@@ -632,6 +685,9 @@ impl<R: BufRead> YamlDocuments<R> {
                 let record = self.take_document(book);
                 // `--- {a: 1}` starts a document with content on the separator line.
                 match rest {
+                    // Only content counts toward the limit: a document is the same size
+                    // with or without the `---` that starts it.
+                    Ok(rest) if rest.is_empty() => {}
                     Ok(rest) => {
                         self.text.push_str(&rest);
                         self.text.push('\n');

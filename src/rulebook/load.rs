@@ -462,9 +462,11 @@ fn from_parsed(
         .rulebook
         .as_ref()
         .and_then(|m| m.extends.clone());
+    let mut local_locations = None;
     match extends.as_deref() {
         None => {}
         Some("builtin") if parsed.meta_count == 1 => {
+            local_locations = Some(parsed.locations.clone());
             parsed = extend_builtin(parsed).map_err(RulebookError::Invalid)?;
         }
         Some("builtin") => {
@@ -494,13 +496,52 @@ fn from_parsed(
             }]));
         }
     }
-    validate::validate(
+    let validated = validate::validate(
         parsed.merged,
         parsed.meta_count,
         parsed.locations,
         origin,
         first_file,
-    )
+    );
+    match (validated, local_locations) {
+        (Err(RulebookError::Invalid(problems)), Some(local)) => Err(RulebookError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| blame_the_local_file(p, &local))
+                .collect(),
+        )),
+        (validated, _) => validated,
+    }
+}
+
+/// A problem found in a built-in item of a rulebook that extends the built-in one comes
+/// from the user's files (the built-in rulebook is checked when it is built): the message
+/// names the user's item it reads, or says that the fault is in the user's rulebook.
+fn blame_the_local_file(mut problem: Problem, local: &HashMap<String, Vec<Location>>) -> Problem {
+    let built_in = super::builtin::FILES
+        .iter()
+        .any(|(name, _)| problem.location.file == format!("rules/{name}"));
+    if !built_in {
+        return problem;
+    }
+    let mut named = problem.message.split('`').skip(1).step_by(2);
+    let cause = named.find_map(|id| local.get(id).and_then(|l| l.first()).map(|l| (id, l)));
+    match cause {
+        Some((id, at)) => {
+            problem.message = format!(
+                "{} (the built-in item at {}; it relies on `{id}`, which this file replaces)",
+                problem.message, problem.location
+            );
+            problem.location = at.clone();
+        }
+        None => {
+            problem.message = format!(
+                "{} (a built-in item; something in your rulebook changed what it relies on)",
+                problem.message
+            );
+        }
+    }
+    problem
 }
 
 /// Every `id: <id>` line in a file, by id, as 1-based line numbers in order. One scan of
