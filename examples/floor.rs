@@ -1,5 +1,8 @@
-//! The benchmark floor: the least a batch tool must do per JSON Lines record. It parses
-//! each line with serde_json into a struct and writes a small JSON line back; no rules.
+//! The typed benchmark floor: the least a batch tool must do per JSON Lines record. It
+//! parses each line with serde_json into a struct with one field per question of the
+//! built-in rulebook and writes a small JSON line back; no rules. `tests/bench_floor.rs`
+//! fails when these fields and `rules/questions.yaml` disagree, so the floor keeps
+//! reading every key of today's profiles. `floor_value.rs` is the schema-agnostic floor.
 //!
 //! Usage: target/release/examples/floor < profiles.jsonl > /dev/null
 
@@ -8,41 +11,94 @@ use std::io::{BufRead, BufWriter, Write};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct Profile {
     id: Option<String>,
-    age: Option<f64>,
-    pain_intensity: Option<serde_json::Value>,
-    pain_duration: Option<String>,
-    pain_location: Option<Vec<String>>,
-    pain_character: Option<Vec<String>>,
-    sudden_worsening: Option<serde_json::Value>,
-    saddle_numbness: Option<serde_json::Value>,
-    bladder_bowel_changes: Option<serde_json::Value>,
-    leg_weakness: Option<serde_json::Value>,
-    significant_trauma: Option<serde_json::Value>,
-    fever_unwell: Option<serde_json::Value>,
-    steroids_or_immunosuppression: Option<serde_json::Value>,
-    cancer_history: Option<serde_json::Value>,
-    weight_loss: Option<serde_json::Value>,
-    night_pain: Option<serde_json::Value>,
-    clot_history: Option<serde_json::Value>,
-    diagnoses: Option<Vec<String>>,
-    recent_injury: Option<bool>,
-    injury_days_ago: Option<f64>,
-    injury_signs: Option<Vec<String>>,
-    recent_surgery: Option<String>,
-    surgery_weeks_ago: Option<f64>,
-    allergies: Option<Vec<String>>,
-    blood_thinners: Option<serde_json::Value>,
-    pain_relievers: Option<serde_json::Value>,
-    pregnant: Option<bool>,
-    pregnancy_high_risk: Option<bool>,
-    cleared_by_clinician: Option<bool>,
-    massage_worsened_before: Option<serde_json::Value>,
-    goal: Option<String>,
-    pressure_preference: Option<String>,
-    session_frequency: Option<String>,
+    age: Option<Answer>,
+    pain_intensity: Option<Answer>,
+    pain_duration: Option<Answer>,
+    pain_history: Option<Answer>,
+    pain_change: Option<Answer>,
+    assessed: Option<Answer>,
+    pain_location: Option<Answer>,
+    legs_new: Option<Answer>,
+    pain_character: Option<Answer>,
+    nerve_signs: Option<Answer>,
+    urgent_signs: Option<Answer>,
+    general_signs: Option<Answer>,
+    fever_travel: Option<Answer>,
+    injury: Option<Answer>,
+    injury_days_ago: Option<Answer>,
+    injury_checked: Option<Answer>,
+    injury_signs: Option<Answer>,
+    diagnoses: Option<Answer>,
+    spa_features: Option<Answer>,
+    health: Option<Answer>,
+    cancer_cleared: Option<Answer>,
+    clot_cleared: Option<Answer>,
+    surgery_weeks_ago: Option<Answer>,
+    surgery_cleared: Option<Answer>,
+    heart_cleared: Option<Answer>,
+    pregnancy_weeks: Option<Answer>,
+    pregnancy_signs: Option<Answer>,
+    pregnancy_cleared: Option<Answer>,
+    birth_weeks_ago: Option<Answer>,
+    caesarean: Option<Answer>,
+    medicines: Option<Answer>,
+    skin: Option<Answer>,
+    reactions: Option<Answer>,
+    goal: Option<Answer>,
+    pressure_preference: Option<Answer>,
+    session_frequency: Option<Answer>,
+}
+
+/// Any answer a question takes: a number, yes or no, a word (a choice id or "unknown"),
+/// or a list of choice ids. Read without buffering, as a typed field would be.
+#[allow(dead_code)]
+enum Answer {
+    Number(f64),
+    Bool(bool),
+    Word(String),
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answer, D::Error> {
+        struct AnswerVisitor;
+        impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+            type Value = Answer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an answer")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Answer, E> {
+                Ok(Answer::Bool(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Answer, E> {
+                Ok(Answer::Number(v as f64))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Answer, E> {
+                Ok(Answer::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Answer, E> {
+                Ok(Answer::Number(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Answer, E> {
+                Ok(Answer::Word(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Answer, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(Answer::List(items))
+            }
+        }
+        d.deserialize_any(AnswerVisitor)
+    }
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,6 @@
 //! Generates realistic answer profiles as JSON Lines for batch benchmarks and tests:
 //! mostly benign, a few percent with red flags or contraindications, every question type,
-//! some "unknown" answers. Deterministic for a given count and seed.
+//! some "unknown" answers, about 1% invalid records. Deterministic for a given count and seed.
 //!
 //! Usage: cargo run --release --example gen_profiles -- COUNT [SEED] > profiles.jsonl
 
@@ -47,7 +47,7 @@ fn main() -> std::io::Result<()> {
     let book = massage_check::rulebook::Rulebook::builtin().map_err(std::io::Error::other)?;
     // Every profile starts from the built-in benign profile (every question that applies
     // answered, no red flags), so the generator follows the rulebook's questions.
-    let benign = massage_check::rulebook::builtin::benign_profile();
+    let benign = massage_check::cases::benign_profile();
     // Checklist items a few percent of people tick: every choice of the top-level
     // several-of questions the benign profile leaves empty, except the catch-alls.
     let checklists: Vec<(&str, Vec<&str>)> = book
@@ -98,6 +98,15 @@ fn main() -> std::io::Result<()> {
         if r.chance(10) {
             let (question, _) = checklists[r.below(checklists.len() as u64) as usize];
             profile.insert(question.into(), "unknown".into());
+        }
+        // About one record in a hundred is invalid, as in a real export: an age no one
+        // has, or a choice misspelt.
+        if r.chance(10) {
+            if r.chance(500) {
+                profile.insert("age".into(), 250.into());
+            } else {
+                profile.insert("goal".into(), "relaxxation".into());
+            }
         }
         serde_json::to_writer(&mut out, &profile)?;
         out.write_all(b"\n")?;

@@ -541,3 +541,14 @@ pub fn render_text(report: &TestReport) -> String {
     }
     out
 }
+
+/// The built-in benign profile: the `defaults` of the built-in scenario cases (no red
+/// flags, no conditions, every question answered that applies). Tests, the benchmark
+/// generator and the property generators start from it, so it is written once.
+pub fn benign_profile() -> serde_json::Map<String, serde_json::Value> {
+    load(&crate::rulebook::builtin::test_files())
+        .ok()
+        .and_then(|files| files.into_iter().find_map(|(_, f)| f.defaults))
+        .map(|defaults| defaults.into_iter().collect())
+        .unwrap_or_default()
+}

@@ -367,7 +367,7 @@ pub enum RulesCommand {
     List {
         /// Only items of this kind.
         #[arg(long, value_enum)]
-        kind: Option<crate::rulebook::describe::Kind>,
+        kind: Option<crate::describe::Kind>,
     },
 
     /// Show one item (rule, question, technique, care or source) with its rationale and sources.

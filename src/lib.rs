@@ -6,12 +6,21 @@
 //! `answers (file | stdin) -> engine -> report (text | json)`.
 //! The engine does no I/O and the reports make no decisions.
 
+/// The built-in rulebook's image, written by `build.rs` (which defines this macro as an
+/// empty image for its own copy of the rulebook code).
+macro_rules! builtin_image {
+    () => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rulebook.msgpack"))
+    };
+}
+
 pub mod answers;
 pub mod app;
 pub mod batch;
 pub mod cases;
 pub mod cli;
 pub mod date;
+pub mod describe;
 pub mod engine;
 pub mod interview;
 pub mod manual;

@@ -105,7 +105,7 @@ fn keys_for(q: &Question, value: &serde_json::Value) -> String {
 
 /// The benign profile's answers, in the order the interview asks them.
 fn benign_path() -> Vec<(&'static Question, serde_json::Value)> {
-    let profile = massage_check::rulebook::builtin::benign_profile();
+    let profile = massage_check::cases::benign_profile();
     book()
         .questions
         .iter()
@@ -143,7 +143,7 @@ fn enter_alone_never_answers_a_list_or_a_checklist() {
     // The benign path, plus a detour through yes/no follow-ups: pain in both legs
     // (long-standing, with a stenosis diagnosis) asks whether it is new, and a birth in the
     // last 3 months asks whether it was by caesarean.
-    let mut answers = massage_check::rulebook::builtin::benign_profile();
+    let mut answers = massage_check::cases::benign_profile();
     answers.insert(
         "pain_location".into(),
         serde_json::json!(["lower_back", "both_legs"]),
@@ -445,7 +445,7 @@ fn saved_answers_read_back_to_the_identical_assessment() {
     );
     let mut p = spawn_shell(&script);
     // The benign path, but a minor injury five days ago, bruised.
-    let mut answers = massage_check::rulebook::builtin::benign_profile();
+    let mut answers = massage_check::cases::benign_profile();
     answers.insert("injury".into(), serde_json::json!("minor"));
     answers.insert("injury_days_ago".into(), serde_json::json!(5));
     answers.insert("injury_checked".into(), serde_json::json!("not_checked"));

@@ -44,7 +44,7 @@ fn the_readme_question_table_is_the_rulebooks() {
     let table = &text[start..end];
     let body_start = start + table.find('\n').expect("line") + 1;
     let table = &text[body_start..end];
-    let generated = massage_check::rulebook::describe::questions_table(&book);
+    let generated = massage_check::describe::questions_table(&book);
     // `UPDATE_README=1 cargo test --test readme` rewrites the table, as TRYCMD=overwrite
     // does for the examples.
     if std::env::var_os("UPDATE_README").is_some() && table != generated {

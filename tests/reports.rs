@@ -127,7 +127,7 @@ fn whom_to_see_lists_only_what_the_person_reported() {
     // Nerve signs unanswered: the same-day check is a question to settle, not a visit
     // the person's answers call for.
     let mut answers = String::new();
-    for (k, v) in massage_check::rulebook::builtin::benign_profile() {
+    for (k, v) in massage_check::cases::benign_profile() {
         if k != "nerve_signs" {
             answers.push_str(&format!("{k}: {v}\n"));
         }
@@ -212,7 +212,7 @@ fn no_line_is_repeated_within_a_section() {
             .lines()
             .filter_map(|l| l.split_once(':').map(|(k, _)| k))
             .collect();
-        for (k, v) in massage_check::rulebook::builtin::benign_profile() {
+        for (k, v) in massage_check::cases::benign_profile() {
             if !keys.contains(&k.as_str()) {
                 answers.push_str(&format!("{k}: {v}\n"));
             }
@@ -357,7 +357,7 @@ fn no_massage_means_no_massage_talk() {
 /// checked against the verdict for the answers it describes.
 #[test]
 fn the_safety_net_agrees_with_the_rules() {
-    let benign: String = massage_check::rulebook::builtin::benign_profile()
+    let benign: String = massage_check::cases::benign_profile()
         .into_iter()
         .map(|(k, v)| format!("{k}: {v}\n"))
         .collect();
@@ -495,7 +495,7 @@ fn questions_to_settle_apply_and_follow_the_interview() {
 /// so nobody reads "within a few days" below "today" for the same GP.
 #[test]
 fn referrals_to_the_same_clinician_merge_into_the_most_urgent() {
-    let benign: String = massage_check::rulebook::builtin::benign_profile()
+    let benign: String = massage_check::cases::benign_profile()
         .into_iter()
         .filter(|(k, _)| k != "general_signs")
         .map(|(k, v)| format!("{k}: {v}\n"))

@@ -323,7 +323,7 @@ fn every_numeric_threshold_has_a_case_on_each_side_of_its_edge() {
 
     let engine = Engine::new(rulebook::Rulebook::builtin().expect("builtin")).expect("engine");
     let today: Date = TODAY.parse().expect("date");
-    let defaults = rulebook::builtin::benign_profile();
+    let defaults = massage_check::cases::benign_profile();
     // Each case's merged answers and the rules it fired.
     let mut runs: Vec<(serde_json::Map<String, Value>, Vec<String>)> = Vec::new();
     for (_, file) in massage_check::cases::load(&rulebook::builtin::test_files()).expect("cases") {

@@ -81,6 +81,25 @@ impl Engine {
     /// Compiles the rulebook and checks that every rule can fire and every question can
     /// be asked.
     pub fn new(book: Rulebook) -> Result<Engine, RulebookError> {
+        let engine = Engine::compile(book)?;
+        let problems = reach::unreachable(&engine);
+        if problems.is_empty() {
+            Ok(engine)
+        } else {
+            Err(RulebookError::Invalid(problems))
+        }
+    }
+
+    /// The engine for the built-in rulebook, read from the image the build script wrote.
+    /// The build script ran [`Engine::new`] on the same rules (every rule can fire), so
+    /// only the compiling is done here.
+    pub fn builtin() -> Result<Engine, RulebookError> {
+        Engine::compile(Rulebook::builtin()?)
+    }
+
+    /// Compiles the rules' conditions and ids to indexes, without the reachability
+    /// analysis.
+    fn compile(book: Rulebook) -> Result<Engine, RulebookError> {
         let mut rules = Vec::with_capacity(book.rules.len());
         for rule in &book.rules {
             let when =
@@ -178,12 +197,7 @@ impl Engine {
             care_when,
             safety_net_unless,
         };
-        let problems = reach::unreachable(&engine);
-        if problems.is_empty() {
-            Ok(engine)
-        } else {
-            Err(RulebookError::Invalid(problems))
-        }
+        Ok(engine)
     }
 
     pub fn book(&self) -> &Rulebook {

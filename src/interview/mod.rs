@@ -252,7 +252,7 @@ mod tests {
 
     /// The built-in benign profile as typed replies, one per question.
     fn benign() -> Vec<(String, Vec<String>)> {
-        crate::rulebook::builtin::benign_profile()
+        crate::cases::benign_profile()
             .into_iter()
             .map(|(id, v)| {
                 let reply = match v {

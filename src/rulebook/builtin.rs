@@ -3,6 +3,10 @@
 //! A test (`builtin_lists_every_rules_file`) checks this list against `rules/*.yaml`, so a
 //! new rules file cannot be forgotten here.
 
+/// The image of the validated rulebook that `build.rs` wrote (empty inside the build
+/// script itself, which makes it).
+pub static IMAGE: &[u8] = builtin_image!();
+
 /// The rulebook files as `(name, text)`, named as in the repository (`rules/NAME`).
 pub fn files() -> Vec<(String, String)> {
     named("rules", FILES)
@@ -44,14 +48,3 @@ pub const TEST_FILES: &[(&str, &str)] = &[(
     "scenarios.yaml",
     include_str!("../../rules/tests/scenarios.yaml"),
 )];
-
-/// The built-in benign profile: the `defaults` of the built-in scenario cases (no red
-/// flags, no conditions, every question answered that applies). Tests, the benchmark
-/// generator and the property generators start from it, so it is written once.
-pub fn benign_profile() -> serde_json::Map<String, serde_json::Value> {
-    crate::cases::load(&test_files())
-        .ok()
-        .and_then(|files| files.into_iter().find_map(|(_, f)| f.defaults))
-        .map(|defaults| defaults.into_iter().collect())
-        .unwrap_or_default()
-}

@@ -5,7 +5,7 @@
 
 pub mod builtin;
 pub mod condition;
-pub mod describe;
+pub mod image;
 mod load;
 pub use load::{read_text_file, yaml_files};
 pub mod model;
@@ -123,8 +123,47 @@ pub struct Rulebook {
 }
 
 impl Rulebook {
-    /// The rulebook compiled into the binary from `rules/*.yaml`.
+    /// The rulebook compiled into the binary from `rules/*.yaml`: read back from the
+    /// image the build script wrote after validating it (see [`image`]).
     pub fn builtin() -> Result<Rulebook, RulebookError> {
+        image::read(builtin::IMAGE).map_err(|message| {
+            RulebookError::Invalid(vec![Problem {
+                location: Location::default(),
+                item: None,
+                message: format!("the built-in rulebook's image cannot be read: {message}"),
+            }])
+        })
+    }
+
+    /// A rulebook from its merged sections (already validated) and where each item was
+    /// written.
+    fn assemble(
+        file: RulebookFile,
+        origin: Origin,
+        locations: HashMap<String, Vec<Location>>,
+    ) -> Rulebook {
+        let question_index = file
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
+        Rulebook {
+            meta: file.rulebook.unwrap_or_default(),
+            sources: file.sources,
+            questions: file.questions,
+            rules: file.rules,
+            techniques: file.techniques,
+            care: file.care,
+            origin,
+            locations,
+            question_index,
+        }
+    }
+
+    /// The built-in rulebook loaded and validated from its YAML, as `--rules` would:
+    /// what `rules check` checks, and what the image must equal.
+    pub fn builtin_from_yaml() -> Result<Rulebook, RulebookError> {
         load::from_texts(builtin::files(), Origin::Builtin)
     }
 

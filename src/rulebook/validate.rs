@@ -762,21 +762,5 @@ pub(super) fn validate(
         });
         return Err(RulebookError::Invalid(problems));
     }
-    let question_index = file
-        .questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (q.id.clone(), i))
-        .collect();
-    Ok(Rulebook {
-        meta: file.rulebook.unwrap_or_default(),
-        sources: file.sources,
-        questions: file.questions,
-        rules: file.rules,
-        techniques: file.techniques,
-        care: file.care,
-        origin,
-        locations,
-        question_index,
-    })
+    Ok(Rulebook::assemble(file, origin, locations))
 }

@@ -1,5 +1,6 @@
 //! An independent count of the records in a batch input, written from each format's own
-//! definition (and, for CSV, the csv crate) rather than from the tool's readers, for the
+//! definition (and, for CSV, the README's rule for a quote that runs on) rather than from
+//! the tool's readers, for the
 //! invariant "every record in gives one result out". Shared by the batch property test and
 //! the fuzz targets (`fuzz/fuzz_targets/common.rs` includes this file).
 //!
@@ -51,27 +52,85 @@ fn is_blank(line: &[u8]) -> bool {
     std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty())
 }
 
-/// CSV records: no fewer than the csv crate reads as one pass over the whole input (a
-/// reader may split a record whose quote never closes, never join two), no more than one
-/// per non-blank line; the first record is the header. A line of whitespace (tabs
-/// included) is blank, whatever the delimiter.
+/// CSV records, as the README defines them: a record is one line, unless a quote opens a
+/// field and is not closed on that line; then it runs on over the following lines to the
+/// first line end outside quotes, but only while the joined record stays valid (which
+/// depends on the answers, so both outcomes are counted): a failed join is an error for
+/// its first line, and the lines after it are read again, each on its own. The bounds are
+/// the fewest and the most records any mix of joins and failures gives. The first record
+/// is the header, which is read whole (to where its quotes close, or to the end), never
+/// split. A line of whitespace (tabs included) outside a record is blank; a byte
+/// order mark is not part of the first field.
 fn csv_bounds(data: &[u8], delimiter: u8) -> (u64, u64) {
-    let whole = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(data)
-        .byte_records()
-        .filter_map(Result::ok)
-        .filter(|r| {
-            !r.iter()
-                .all(|field| field.iter().all(u8::is_ascii_whitespace))
-        })
-        .count() as u64;
-    let lines = physical_lines(data)
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .count() as u64;
-    (whole.saturating_sub(1), lines.saturating_sub(1))
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let lines: Vec<&[u8]> = physical_lines(data).collect();
+    let n = lines.len();
+    // least[i], most[i]: records from line i to the end.
+    let mut least = vec![0u64; n + 1];
+    let mut most = vec![0u64; n + 1];
+    for i in (0..n).rev() {
+        if lines[i].iter().all(u8::is_ascii_whitespace) {
+            least[i] = least[i + 1];
+            most[i] = most[i + 1];
+            continue;
+        }
+        // Line i alone: a record of one line, or a join that failed.
+        let (mut lo, mut hi) = (1 + least[i + 1], 1 + most[i + 1]);
+        if let Some(last) = record_end(&lines, i, delimiter)
+            && last > i
+        {
+            // The join held: lines i..=last are one record.
+            lo = lo.min(1 + least[last + 1]);
+            hi = hi.max(1 + most[last + 1]);
+        }
+        least[i] = lo;
+        most[i] = hi;
+    }
+    // The header is read whole, never split: to where its quotes close, or to the end.
+    let Some(header) = lines
+        .iter()
+        .position(|l| !l.iter().all(u8::is_ascii_whitespace))
+    else {
+        return (0, 0);
+    };
+    let after = record_end(&lines, header, delimiter).map_or(n, |last| last + 1);
+    (least[after], most[after])
+}
+
+/// The line on which a record starting at line `first` ends: the first line end outside
+/// a quoted field (RFC 4180: a quote that starts a field opens it, `""` inside is a
+/// quote, a lone `"` closes it; a quote anywhere else is a plain character). `None` when
+/// the input ends inside quotes.
+fn record_end(lines: &[&[u8]], first: usize, delimiter: u8) -> Option<usize> {
+    let mut quoted = false;
+    for (n, line) in lines.iter().enumerate().skip(first) {
+        let mut field_start = n == first || !quoted;
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            if quoted {
+                if b == b'"' {
+                    if line.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        quoted = false;
+                    }
+                }
+            } else if b == delimiter {
+                field_start = true;
+                i += 1;
+                continue;
+            } else if b == b'"' && field_start {
+                quoted = true;
+            }
+            field_start = false;
+            i += 1;
+        }
+        if !quoted {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// YAML documents with content: separated by `---` lines (content may follow the marker)

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Rulebook, Tier};
 use crate::answers;
+use crate::rulebook::{Rulebook, Tier};
 
 /// The kinds of item a rulebook holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
