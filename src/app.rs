@@ -33,20 +33,7 @@ pub const EXIT_STOPPED: u8 = 4;
 /// Interrupted by Ctrl-C (128 + SIGINT, the shell convention).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// The interview was interrupted; nothing was printed or saved.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted; nothing was saved")]
-pub struct Interrupted;
-
-/// The person stopped the interview (Esc, then y); nothing was printed or saved.
-#[derive(Debug, thiserror::Error)]
-#[error("the interview was stopped at your request; nothing was saved")]
-pub struct Stopped;
-
-/// An error in what the user supplied (as opposed to the program or the rulebook).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::errors::{Interrupted, Stopped, UsageError};
 
 /// The exit code for an error returned by [`run`].
 pub fn exit_code(err: &anyhow::Error) -> u8 {
@@ -734,7 +721,7 @@ fn rules_check(dir: Option<&Path>) -> Result<u8> {
         .map_or("the built-in rulebook".into(), |d| d.display().to_string());
     let mut lines: Vec<String> = match loaded {
         Ok(engine) => {
-            for o in crate::rulebook::overlap::overlaps(&engine, &Rulebook::builtin()?) {
+            for o in crate::engine::overlap::overlaps(&engine, &Rulebook::builtin()?) {
                 let at = engine.book().location(&o.added);
                 eprintln!("warning: {at}: {}", o.message);
             }

@@ -22,6 +22,7 @@ pub mod cli;
 pub mod date;
 pub mod describe;
 pub mod engine;
+pub mod errors;
 pub mod interview;
 pub mod manual;
 pub mod output_file;

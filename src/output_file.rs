@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
-use crate::app::UsageError;
+use crate::errors::UsageError;
 
 /// Temporary files being written now, for removal on a signal.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());

@@ -7,6 +7,7 @@
 pub mod assessment;
 pub mod logic;
 pub mod lowering;
+pub mod overlap;
 mod reach;
 
 use std::borrow::Cow;

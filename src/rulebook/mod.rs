@@ -9,7 +9,6 @@ pub mod image;
 mod load;
 pub use load::{read_text_file, yaml_files};
 pub mod model;
-pub mod overlap;
 mod validate;
 
 use std::collections::HashMap;

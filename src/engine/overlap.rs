@@ -4,8 +4,8 @@
 //! error, but it is usually a clinic meaning to change the built-in rule and adding a
 //! second one instead.
 
+use super::Engine;
 use crate::answers::display_value;
-use crate::engine::Engine;
 use crate::rulebook::{Rule, Rulebook};
 
 /// One overlap, in words.
