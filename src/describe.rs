@@ -231,8 +231,8 @@ pub fn all_ids(book: &Rulebook) -> Vec<&str> {
         .collect()
 }
 
-/// The README's table of questions: id, what the answer is, when it is asked. A test
-/// compares the README with this, so the table cannot drift from the rulebook.
+/// The table of questions in docs/questions.md: id, what the answer is, when it is asked. A test
+/// compares docs/questions.md with this, so the table cannot drift from the rulebook.
 pub fn questions_table(book: &Rulebook) -> String {
     let mut out = String::from("| id | question | answer |\n|---|---|---|\n");
     for q in &book.questions {

@@ -156,7 +156,7 @@ impl OutputFile {
             ),
             Target::Replace { dir } => {
                 // A link to a regular file is written through: the file it points to is
-                // replaced and the link stays a link (the README says so).
+                // replaced and the link stays a link (docs/safety.md says so).
                 let (path, dir) = match std::fs::symlink_metadata(path) {
                     Ok(link) if link.file_type().is_symlink() => {
                         let real = std::fs::canonicalize(path).with_context(|| {

@@ -973,17 +973,17 @@ fn a_control_character_is_reported_where_it_is() {
 }
 
 /// JSON nesting: 127 levels are read (the value is then refused as the wrong kind of
-/// answer); 128 are refused by the parser's limit, as the README's limits table says.
+/// answer); 128 are refused by the parser's limit, as the limits table says.
 #[test]
 fn json_nesting_limit_is_the_documented_one() {
     let nested =
         |arrays: usize| format!("{{\"age\": {}{}}}", "[".repeat(arrays), "]".repeat(arrays));
     expect_error(nested(126).as_bytes(), "found a list");
     expect_error(nested(127).as_bytes(), "recursion limit exceeded");
-    let readme = std::fs::read_to_string(repo_path("README.md")).expect("readme");
+    let safety = std::fs::read_to_string(repo_path("docs/safety.md")).expect("docs/safety.md");
     assert!(
-        readme.contains("| JSON nesting | 127 levels"),
-        "README states the limit"
+        safety.contains("| JSON nesting | 127 levels"),
+        "docs/safety.md states the limit"
     );
 }
 

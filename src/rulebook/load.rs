@@ -242,7 +242,7 @@ fn parse_files(files: &[(String, String)]) -> Result<Parsed, Vec<Problem>> {
                 let message = if e.message.contains("expected struct RulebookFile") {
                     // A list of rules pasted on its own, or a stray value.
                     format!(
-                        "{}: a rulebook file is a mapping of sections (`rulebook:`, `sources:`, `questions:`, `rules:`, `techniques:`, `care:`); put a list of rules under `rules:` (see the README, \"A rule\")",
+                        "{}: a rulebook file is a mapping of sections (`rulebook:`, `sources:`, `questions:`, `rules:`, `techniques:`, `care:`); put a list of rules under `rules:` (see docs/rulebook.md, \"A rule\")",
                         e.message
                     )
                 } else {
