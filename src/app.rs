@@ -1,5 +1,7 @@
 //! Runs a parsed command line: builds the engine, reads input, writes output, and says
 //! which exit code applies. `main.rs` only calls [`run`] and [`exit_code`].
+//! Owns the order of the work and the exit codes; holds no rule logic and draws no
+//! report (the library does both).
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -427,51 +429,14 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     if is_stdin && !stdin_is_open() {
         return Err(closed_stdin());
     }
-    let input_format = match (args.input_format, InputFormat::from_path(&args.file)) {
-        (Some(f), _) | (None, Some(f)) => f,
-        (None, None) if is_stdin => InputFormat::Jsonl,
-        (None, None) => {
-            return Err(UsageError(format!(
-                "cannot tell the format of {} from its name; add --input-format jsonl|csv|yaml",
-                args.file.display()
-            ))
-            .into());
-        }
-    };
-    if let Some(path) = &args.output {
-        // Checked before anything is read: replacing the input with its own results
-        // would lose every record (--force or not).
-        if !is_stdin && output_file::same_file(&args.file, path) {
-            return Err(UsageError(format!(
-                "--output {} is the input file; write the results to another file",
-                path.display()
-            ))
-            .into());
-        }
-        output_file::check_target(path, args.force, "--output")?;
-    }
-    if args.output.is_none() && !stdout_is_open() {
-        // Checked before the run: a whole batch must not be assessed into nowhere.
-        return Err(closed_stdout());
-    }
+    let input_format = batch_input_format(args, is_stdin)?;
+    check_batch_output(args, is_stdin)?;
     let engine = load_engine(global.rules.as_deref())?;
     if let Some(note) = report::view::lowering_note(engine.book()) {
         // The brief lines carry no report text, so the note goes where the person looks.
         eprintln!("massage-check: {note}");
     }
-    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = if is_stdin {
-        if std::io::stdin().is_terminal() {
-            eprintln!(
-                "massage-check: reading records from the terminal, one per line (JSON Lines unless --input-format says otherwise); press Ctrl-D on an empty line to end"
-            );
-        }
-        (Box::new(std::io::stdin()), None)
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .with_context(|| format!("cannot open {}", args.file.display()))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), size)
-    };
+    let (reader, size) = open_batch_input(args, is_stdin)?;
     let show_progress = !args.no_progress && size.is_some() && std::io::stderr().is_terminal();
     let (counting, bytes_read) = batch::Counting::new(reader);
     let bar = show_progress.then(|| {
@@ -491,20 +456,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     let mut input =
         std::io::BufReader::with_capacity(256 * 1024, Box::new(counting) as Box<dyn Read + Send>);
     if input_format == InputFormat::Jsonl {
-        use std::io::BufRead;
-        // A pretty-printed JSON document read as JSON Lines fails line by line with
-        // errors that say nothing useful; say what it is before reading on.
-        let start = input.fill_buf().context("cannot read the input")?;
-        let first = start
-            .split(|&b| b == b'\n')
-            .map(|l| l.trim_ascii())
-            .find(|l| !l.is_empty());
-        if matches!(first, Some(b"{" | b"[")) {
-            return Err(UsageError(
-                "the input starts with a line holding only `{` or `[`: it looks like one JSON document spread over several lines, but JSON Lines need one whole object per line. For one person use `massage-check check FILE`; to turn a JSON list into JSON Lines, `jq -c '.[]' FILE | massage-check batch -`".into(),
-            )
-            .into());
-        }
+        refuse_pretty_printed_json(&mut input)?;
     }
     let options = batch::Options {
         input_format,
@@ -553,6 +505,75 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// The input format: `--input-format`, or the file's extension, or JSON Lines on stdin.
+fn batch_input_format(args: &BatchArgs, is_stdin: bool) -> Result<InputFormat> {
+    match (args.input_format, InputFormat::from_path(&args.file)) {
+        (Some(f), _) | (None, Some(f)) => Ok(f),
+        (None, None) if is_stdin => Ok(InputFormat::Jsonl),
+        (None, None) => Err(UsageError(format!(
+            "cannot tell the format of {} from its name; add --input-format jsonl|csv|yaml",
+            args.file.display()
+        ))
+        .into()),
+    }
+}
+
+/// Refuses, before anything is read, an output that would replace the input with its own
+/// results (`--force` or not), one that cannot be written, or a closed stdout: a whole
+/// batch must not be assessed into nowhere.
+fn check_batch_output(args: &BatchArgs, is_stdin: bool) -> Result<()> {
+    if let Some(path) = &args.output {
+        if !is_stdin && output_file::same_file(&args.file, path) {
+            return Err(UsageError(format!(
+                "--output {} is the input file; write the results to another file",
+                path.display()
+            ))
+            .into());
+        }
+        output_file::check_target(path, args.force, "--output")?;
+    }
+    if args.output.is_none() && !stdout_is_open() {
+        return Err(closed_stdout());
+    }
+    Ok(())
+}
+
+/// The input to read and its size when known (a file, for the progress bar).
+fn open_batch_input(
+    args: &BatchArgs,
+    is_stdin: bool,
+) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
+    if is_stdin {
+        if std::io::stdin().is_terminal() {
+            eprintln!(
+                "massage-check: reading records from the terminal, one per line (JSON Lines unless --input-format says otherwise); press Ctrl-D on an empty line to end"
+            );
+        }
+        return Ok((Box::new(std::io::stdin()), None));
+    }
+    let file = std::fs::File::open(&args.file)
+        .with_context(|| format!("cannot open {}", args.file.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(file), size))
+}
+
+/// A pretty-printed JSON document read as JSON Lines fails line by line with errors that
+/// say nothing useful; say what it is before reading on.
+fn refuse_pretty_printed_json(input: &mut impl std::io::BufRead) -> Result<()> {
+    let start = input.fill_buf().context("cannot read the input")?;
+    let first = start
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty());
+    if matches!(first, Some(b"{" | b"[")) {
+        return Err(UsageError(
+            "the input starts with a line holding only `{` or `[`: it looks like one JSON document spread over several lines, but JSON Lines need one whole object per line. For one person use `massage-check check FILE`; to turn a JSON list into JSON Lines, `jq -c '.[]' FILE | massage-check batch -`".into(),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// `--fail-on`: exit 3 when the verdict is at least as strict as asked.

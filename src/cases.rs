@@ -1,5 +1,6 @@
 //! Rule tests, like `opa test`: cases of answers and the assessment they must produce,
 //! kept beside the rules in `tests/*.yaml`, with coverage of the rules they fire.
+//! Owns the case files and their comparison; must not change how the engine decides.
 //!
 //! Case files are checked as strictly as rules: an unknown key, an answer to a question
 //! that does not exist, an expected technique or care item that does not exist, or a
@@ -191,6 +192,17 @@ pub fn compare(expect: &Expect, a: &Assessment<'_>) -> Vec<Mismatch> {
             from_rules(a.tier.as_str(), &tier_rules(a)),
         );
     }
+    compare_techniques(expect, a, &mut mismatch);
+    compare_care(expect, a, &mut mismatch);
+    compare_wait_and_referrals(expect, a, &mut mismatch);
+    out
+}
+
+/// A mismatch found: (field, expected, actual).
+type Found<'m> = dyn FnMut(&str, String, String) + 'm;
+
+/// The techniques offered first, those avoided, and whether any massage is allowed.
+fn compare_techniques(expect: &Expect, a: &Assessment<'_>, mismatch: &mut Found<'_>) {
     let n = expect.top_n.unwrap_or(3);
     let top: Vec<&str> = a.techniques.iter().take(n).map(|t| t.id).collect();
     if expect.top.iter().any(|t| !top.contains(&t.as_str())) {
@@ -231,6 +243,10 @@ pub fn compare(expect: &Expect, a: &Assessment<'_>) -> Vec<Mismatch> {
     {
         mismatch("no_massage", want.to_string(), a.no_massage.to_string());
     }
+}
+
+/// The care offered and not offered.
+fn compare_care(expect: &Expect, a: &Assessment<'_>, mismatch: &mut Found<'_>) {
     let care: Vec<&str> = a.care.iter().map(|c| c.id).collect();
     if expect.care.iter().any(|c| !care.contains(&c.as_str())) {
         mismatch(
@@ -246,6 +262,10 @@ pub fn compare(expect: &Expect, a: &Assessment<'_>) -> Vec<Mismatch> {
             list(&care),
         );
     }
+}
+
+/// The wait, the referrals (first, all, whom) and the pressure limit.
+fn compare_wait_and_referrals(expect: &Expect, a: &Assessment<'_>, mismatch: &mut Found<'_>) {
     if let Some(w) = &expect.wait_days {
         let actual = match &a.wait {
             None => "none".to_string(),
@@ -296,7 +316,6 @@ pub fn compare(expect: &Expect, a: &Assessment<'_>) -> Vec<Mismatch> {
             mismatch("max_pressure", p.clone(), actual.to_string());
         }
     }
-    out
 }
 
 /// A problem with a case file: it cannot be read, or a case in it is malformed.

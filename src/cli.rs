@@ -1,4 +1,6 @@
 //! Command-line parsing only; the work happens in [`crate::app`].
+//! Must not read files, build the engine or print anything: it only describes the
+//! command line.
 
 use std::path::PathBuf;
 

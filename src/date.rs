@@ -1,5 +1,6 @@
 //! Calendar dates as days since 1970-01-01 (proleptic Gregorian), enough to turn "wait 3
 //! days from an injury 1 day ago" into a date. Small and exact, so no date crate is needed.
+//! Owns date arithmetic only; knows nothing of rules or answers.
 
 use std::fmt;
 use std::str::FromStr;

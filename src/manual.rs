@@ -2,6 +2,8 @@
 //! per command; this puts every command's synopsis, description, options, examples and
 //! exit codes on the one page, each under a heading of its own, so `man massage-check`
 //! documents everything and refers to no page that does not exist.
+//! Must not describe anything clap does not (the page is generated from the command
+//! line).
 
 use clap::CommandFactory;
 

@@ -1,5 +1,6 @@
 //! JSON Schemas for the answers file (built from the rulebook's questions), the JSON
 //! report and the rulebook files, so editors and other tools can validate them.
+//! Must not duplicate the model: every schema is derived from the types or the rulebook.
 
 use serde_json::{Map, Value, json};
 

@@ -1,4 +1,5 @@
 //! "Did you mean" suggestions for misspelt ids.
+//! Owns no knowledge of what the ids mean.
 
 /// The closest candidate to `input`, when it is close enough to be a plausible typo.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

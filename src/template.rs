@@ -1,5 +1,6 @@
 //! `massage-check template`: a commented answers file with every question, ready to fill
 //! in and pass to `check`.
+//! Must not hold question text of its own: everything comes from the rulebook.
 
 use std::fmt::Write;
 

@@ -1,5 +1,6 @@
 //! Every serde_yaml call lives here, so the YAML library can be swapped or hardened in
 //! one place.
+//! Must not know about rules or answers: it parses and guards, nothing more.
 
 use serde::de::{DeserializeOwned, DeserializeSeed};
 

@@ -110,3 +110,95 @@ fn no_module_uses_a_layer_above_its_own() {
             .is_some_and(|u| u.contains("rulebook") && u.contains("answers"))
     );
 }
+
+/// `text` with comments, string and character literals blanked (newlines kept), so
+/// braces inside them do not count.
+fn code_only(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let skip_to = |end: Option<usize>| end.map_or(bytes.len(), |e| i + e);
+        let (next, blank) = if rest.starts_with("//") {
+            (skip_to(rest.find('\n')), true)
+        } else if rest.starts_with("/*") {
+            (skip_to(rest.find("*/").map(|e| e + 2)), true)
+        } else if let Some(raw) = rest.strip_prefix("r#\"") {
+            (skip_to(raw.find("\"#").map(|e| e + 5)), true)
+        } else if rest.starts_with('"') {
+            let mut j = 1;
+            while j < rest.len() && rest.as_bytes()[j] != b'"' {
+                j += if rest.as_bytes()[j] == b'\\' { 2 } else { 1 };
+            }
+            (i + j + 1, true)
+        } else if rest.starts_with('\'') && (rest.get(2..3) == Some("'") || rest.starts_with("'\\"))
+        {
+            (skip_to(rest[1..].find('\'').map(|e| e + 2)), true)
+        } else {
+            let c = rest.chars().next().expect("a char");
+            (i + c.len_utf8(), false)
+        };
+        let next = next.min(bytes.len());
+        if blank {
+            out.extend(text[i..next].chars().filter(|&c| c == '\n'));
+        } else {
+            out.push_str(&text[i..next]);
+        }
+        i = next;
+    }
+    out
+}
+
+/// No function in `src/` runs past 120 lines: a longer one is split into named steps.
+#[test]
+fn no_function_is_longer_than_120_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut longest = (0, String::new());
+    let mut too_long = Vec::new();
+    for file in files {
+        let code = code_only(&std::fs::read_to_string(&file).expect("read"));
+        let lines: Vec<&str> = code.lines().collect();
+        for (start, line) in lines.iter().enumerate() {
+            let Some(at) = line.find("fn ") else { continue };
+            if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let (mut depth, mut opened) = (0i32, false);
+            let mut end = start;
+            'body: for (n, l) in lines.iter().enumerate().skip(start) {
+                for c in l.chars() {
+                    match c {
+                        '{' => (depth, opened) = (depth + 1, true),
+                        '}' => depth -= 1,
+                        ';' if !opened => break 'body,
+                        _ => {}
+                    }
+                    if opened && depth == 0 {
+                        end = n;
+                        break 'body;
+                    }
+                }
+            }
+            let length = end + 1 - start;
+            let name = format!("{}:{}", file.display(), start + 1);
+            if opened && length > longest.0 {
+                longest = (length, name.clone());
+            }
+            if opened && length > 120 {
+                too_long.push(format!("{name}: {length} lines"));
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "split these into named steps:\n{}",
+        too_long.join("\n")
+    );
+    assert!(
+        longest.0 > 60,
+        "the scan finds function bodies: {longest:?}"
+    );
+}

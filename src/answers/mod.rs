@@ -1,4 +1,6 @@
 //! A person's answers: reading them from YAML or JSON, checking each against its question.
+//! Owns reading and checking answers; must not decide a verdict or do I/O (callers pass
+//! text).
 //!
 //! Answers are read straight into a slot per question (no intermediate document tree), so
 //! the same code serves one file and a million batch records. Every problem in a record

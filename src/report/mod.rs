@@ -1,5 +1,6 @@
 //! Turning an [`Assessment`] into output: one file per format. Reports only arrange
 //! what the engine decided; they make no decisions of their own.
+//! Must not decide anything the engine did not.
 
 pub mod csv;
 pub mod json;

@@ -1,4 +1,6 @@
 //! The rulebook: loading `rules/*.yaml`, merging the files, and validating the whole.
+//! Owns the model, loading, validation and the built-in image; must not evaluate answers
+//! or import anything above it (tests/layers.rs).
 //!
 //! A [`Rulebook`] only exists once it has passed validation, so the engine can compile it
 //! without re-checking references.

@@ -25,6 +25,18 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// A problem with the rulebook as a whole, reported at its first file.
+    fn whole_rulebook(&mut self, first_file: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            location: Location {
+                file: first_file.into(),
+                line: None,
+            },
+            item: None,
+            message: message.into(),
+        });
+    }
+
     fn report(&mut self, item: &str, message: impl Into<String>) {
         self.report_nth(item, 0, message);
     }
@@ -605,8 +617,50 @@ pub(super) fn validate(
         care: file.care.iter().map(|c| c.id.as_str()).collect(),
         sources: file.sources.iter().map(|s| s.id.as_str()).collect(),
     };
+    check_ids(&mut c, &file, first_file);
+    check_meta(&mut c, &file, meta_count, first_file);
+    check_texts(&mut c, &file);
+    for (i, q) in file.questions.iter().enumerate() {
+        c.questions.entry(q.id.as_str()).or_insert(q);
+        c.question_order.entry(q.id.as_str()).or_insert(i);
+    }
+    if file.questions.is_empty() {
+        c.whole_rulebook(first_file, "the rulebook has no questions");
+    }
+    for (i, q) in file.questions.iter().enumerate() {
+        check_question(&mut c, i, q);
+    }
+    for rule in &file.rules {
+        check_rule(&mut c, rule);
+    }
+    check_techniques(&mut c, &file, first_file);
+    if let Some(meta) = &file.rulebook {
+        for line in &meta.safety_net {
+            if let Some(unless) = &line.unless {
+                c.check_condition("rulebook", "safety_net.unless", unless, None);
+            }
+        }
+    }
+    for care in &file.care {
+        if let Some(when) = &care.when {
+            c.check_condition(&care.id, "when", when, None);
+        }
+        c.check_sources(&care.id, &care.rationale, &care.source);
+    }
 
-    // Ids are one namespace, so `rules show ID` and error messages are never ambiguous.
+    let mut problems = c.problems;
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| {
+            (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line))
+        });
+        return Err(RulebookError::Invalid(problems));
+    }
+    Ok(Rulebook::assemble(file, origin, locations))
+}
+
+/// Every id well formed, none empty, none used twice (ids are one namespace, so
+/// `rules show ID` and error messages are never ambiguous).
+fn check_ids(c: &mut Checker<'_>, file: &RulebookFile, first_file: &str) {
     let mut seen: HashMap<&str, (&str, usize)> = HashMap::new();
     let all_ids = file
         .sources
@@ -632,14 +686,7 @@ pub(super) fn validate(
             c.report(id, format!("{kind} ids use {rule}"));
         }
         if id.trim().is_empty() {
-            c.problems.push(Problem {
-                location: Location {
-                    file: first_file.into(),
-                    line: None,
-                },
-                item: None,
-                message: format!("a {kind} has an empty id"),
-            });
+            c.whole_rulebook(first_file, format!("a {kind} has an empty id"));
         } else if let Some((first, count)) = seen.get_mut(id) {
             *count += 1;
             let (first, nth) = (*first, *count);
@@ -652,17 +699,16 @@ pub(super) fn validate(
             seen.insert(id, (kind, 0));
         }
     }
+}
 
+/// The `rulebook:` section: exactly one, a version, a headline for every tier, and
+/// each lowering declared once with a reason.
+fn check_meta(c: &mut Checker<'_>, file: &RulebookFile, meta_count: usize, first_file: &str) {
     match (meta_count, &file.rulebook) {
-        (0, _) | (_, None) => c.problems.push(Problem {
-            location: Location {
-                file: first_file.into(),
-                line: None,
-            },
-            item: None,
-            message: "no `rulebook:` section (name, version, tiers); put one in rulebook.yaml"
-                .into(),
-        }),
+        (0, _) | (_, None) => c.whole_rulebook(
+            first_file,
+            "no `rulebook:` section (name, version, tiers); put one in rulebook.yaml",
+        ),
         (1, Some(meta)) => {
             if meta.version.trim().is_empty() {
                 c.report("rulebook", "`version` is empty");
@@ -694,28 +740,10 @@ pub(super) fn validate(
         }
         (_, Some(_)) => c.report("rulebook", "more than one file has a `rulebook:` section"),
     }
+}
 
-    check_texts(&mut c, &file);
-    for (i, q) in file.questions.iter().enumerate() {
-        c.questions.entry(q.id.as_str()).or_insert(q);
-        c.question_order.entry(q.id.as_str()).or_insert(i);
-    }
-    if file.questions.is_empty() {
-        c.problems.push(Problem {
-            location: Location {
-                file: first_file.into(),
-                line: None,
-            },
-            item: None,
-            message: "the rulebook has no questions".into(),
-        });
-    }
-    for (i, q) in file.questions.iter().enumerate() {
-        check_question(&mut c, i, q);
-    }
-    for rule in &file.rules {
-        check_rule(&mut c, rule);
-    }
+/// Scores in range, names and descriptions, sources; at least one technique.
+fn check_techniques(c: &mut Checker<'_>, file: &RulebookFile, first_file: &str) {
     for t in &file.techniques {
         if t.base_score > 100 {
             c.report(
@@ -741,26 +769,7 @@ pub(super) fn validate(
             message: "the rulebook has no techniques".into(),
         });
     }
-    if let Some(meta) = &file.rulebook {
-        for line in &meta.safety_net {
-            if let Some(unless) = &line.unless {
-                c.check_condition("rulebook", "safety_net.unless", unless, None);
-            }
-        }
+    if file.techniques.is_empty() {
+        c.whole_rulebook(first_file, "the rulebook has no techniques");
     }
-    for care in &file.care {
-        if let Some(when) = &care.when {
-            c.check_condition(&care.id, "when", when, None);
-        }
-        c.check_sources(&care.id, &care.rationale, &care.source);
-    }
-
-    let mut problems = c.problems;
-    if !problems.is_empty() {
-        problems.sort_by(|a, b| {
-            (&a.location.file, a.location.line).cmp(&(&b.location.file, b.location.line))
-        });
-        return Err(RulebookError::Invalid(problems));
-    }
-    Ok(Rulebook::assemble(file, origin, locations))
 }
