@@ -473,6 +473,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             .threads
             .map(usize::from)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+        id_column: args.id_column.as_deref(),
     };
     let mut formatter = args.format.formatter(args.full);
     let stats = match &args.output {
@@ -491,6 +492,26 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
+    }
+    if !stats.ignored_columns.is_empty() {
+        // Reported once, here: a form export's timestamp or e-mail is expected, a
+        // misspelt question is not (that is an error in every row instead).
+        let shown = stats.ignored_columns.len().min(20);
+        let more = match stats.ignored_columns.len() - shown {
+            0 => String::new(),
+            n => format!(", and {n} more"),
+        };
+        // Headers come from the input: control characters escaped, long ones cut.
+        let names: Vec<String> = stats.ignored_columns[..shown]
+            .iter()
+            .map(|n| {
+                crate::printable::printable(&n.chars().take(64).collect::<String>()).into_owned()
+            })
+            .collect();
+        eprintln!(
+            "massage-check: columns that match no question, not read: {}{more}",
+            names.join(", ")
+        );
     }
     eprintln!("massage-check: {}", stats.describe());
     if stats.records == 0 {

@@ -282,6 +282,13 @@ pub struct BatchArgs {
     /// Example: --threads 1
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
     pub threads: Option<u8>,
+
+    /// CSV/TSV: the column whose cells name each record (default: the column headed
+    /// `id`), such as a form export's e-mail or booking column.
+    ///
+    /// Example: --id-column "Email address"
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

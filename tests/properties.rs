@@ -669,6 +669,7 @@ fn run_batch(input: &[u8], format: massage_check::batch::InputFormat) -> String 
         fail_on: None,
         on_progress: None,
         threads: 1,
+        id_column: None,
     };
     massage_check::batch::run(
         e,

@@ -47,6 +47,7 @@ pub fn batch_keeps_every_record(data: &[u8], format: InputFormat) {
         fail_on: None,
         on_progress: None,
         threads: 1,
+        id_column: None,
     };
     batch::run(
         engine,

@@ -398,15 +398,48 @@ pub fn interpret_text(q: &Question, text: &str) -> Result<Value, String> {
             Err(_) => Raw::Text(Cow::Borrowed(text)),
         },
         // `[]` is "none of these", as in YAML.
-        QuestionType::SeveralOf if text == "[]" => Raw::List(Vec::new()),
-        QuestionType::SeveralOf => Raw::List(
-            text.split([';', ','])
-                .map(|s| Raw::Text(Cow::Borrowed(s.trim())))
-                .collect(),
-        ),
-        _ => Raw::Text(Cow::Borrowed(text)),
+        QuestionType::SeveralOf if text == "[]" || text.eq_ignore_ascii_case(NONE_OF_THESE) => {
+            Raw::List(Vec::new())
+        }
+        QuestionType::SeveralOf => Raw::List(several_in_a_cell(q, text)),
+        _ => Raw::Text(Cow::Borrowed(choice_by_label(q, text).unwrap_or(text))),
     };
     interpret(q, &raw)
+}
+
+/// The checklist answer the interview and forms show for "none": read as `[]`.
+const NONE_OF_THESE: &str = "None of these";
+
+/// The choice whose id or label `text` is (case and surrounding spaces aside): a form
+/// export writes labels ("Lower back"), an answers file ids (`lower_back`).
+fn choice_by_label<'q>(q: &'q Question, text: &str) -> Option<&'q str> {
+    let text = text.trim();
+    q.choices
+        .iter()
+        .find(|c| c.id == text || c.label.eq_ignore_ascii_case(text))
+        .map(|c| c.id.as_str())
+}
+
+/// The items of a several-of cell: separated by `;`, and by `,` where every part is a
+/// choice (labels may hold commas, so a part that is a whole label stays whole).
+fn several_in_a_cell<'t>(q: &'t Question, text: &'t str) -> Vec<Raw<'t>> {
+    let mut items = Vec::new();
+    for part in text.split(';') {
+        if let Some(id) = choice_by_label(q, part) {
+            items.push(Raw::Text(Cow::Borrowed(id)));
+            continue;
+        }
+        let pieces: Vec<&str> = part.split(',').collect();
+        let ids: Option<Vec<&str>> = pieces.iter().map(|p| choice_by_label(q, p)).collect();
+        match ids {
+            Some(ids) if pieces.len() > 1 => {
+                items.extend(ids.into_iter().map(|id| Raw::Text(Cow::Borrowed(id))));
+            }
+            // Anything else is read as written, so its error names it.
+            _ => items.extend(pieces.iter().map(|p| Raw::Text(Cow::Borrowed(p.trim())))),
+        }
+    }
+    items
 }
 
 /// A typed number without the question's unit after it: "35 years", "3 days", "1 week"
@@ -460,7 +493,13 @@ fn choice_index(q: &Question, value: &str) -> Result<u16, String> {
             let hint = if none_meant {
                 " (for \"none of these\" write `[]`)".to_string()
             } else {
-                did_you_mean(value, q.choices.iter().map(|c| c.id.as_str()))
+                // A form export writes labels, an answers file ids: suggest the closest
+                // label first, as the person wrote a label if anything near one.
+                crate::suggest::closest(value, q.choices.iter().map(|c| c.label.as_str()))
+                    .map_or_else(
+                        || did_you_mean(value, q.choices.iter().map(|c| c.id.as_str())),
+                        |label| format!(" (did you mean \"{label}\"?)"),
+                    )
             };
             format!(
                 "\"{}\" is not a choice{hint}; expected {}",
@@ -740,6 +779,7 @@ pub fn parse_cells<'c>(
                 name,
                 || "is a column twice in the header; give each question one column",
             ),
+            Column::Ignored(_) => {}
         }
     }
     let id = answers.id.take();
@@ -754,7 +794,7 @@ pub fn parse_cells<'c>(
 }
 
 /// What one CSV column holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Column {
     Id,
     Question(usize),
@@ -767,14 +807,27 @@ pub enum Column {
     /// A header named a second time; every row reports it, so no answer is silently
     /// overwritten.
     Duplicate(String),
+    /// A header that matches no question and is not close to one (a timestamp, an
+    /// e-mail address, a name): its cells are not read.
+    Ignored(String),
 }
 
-/// Maps a CSV header row to columns.
+/// Maps a CSV header row to columns. A header names a question by its id, by its text,
+/// or by its text without punctuation and case (what a form builder exports); `id_column`
+/// names the column that identifies each record (default `id`). A header that matches no
+/// question and is not close to one (a timestamp, an e-mail address) is ignored; one close
+/// to a question id or text is an error, so a misspelt question never loses its answers.
 pub fn columns_for_header<'h>(
     book: &Rulebook,
     header: impl IntoIterator<Item = &'h str>,
+    id_column: Option<&str>,
 ) -> Vec<Column> {
     let mut seen = std::collections::HashSet::new();
+    let prompts: Vec<String> = book
+        .questions
+        .iter()
+        .map(|q| normalised(&q.prompt))
+        .collect();
     header
         .into_iter()
         .enumerate()
@@ -786,25 +839,64 @@ pub fn columns_for_header<'h>(
                     message: "the header cell of this column is empty; write the question id it answers there, or remove the column".into(),
                 };
             }
-            if !seen.insert(name) {
+            let column = column_for(book, &prompts, name, id_column.unwrap_or("id"));
+            let matched = matches!(column, Column::Id | Column::Question(_));
+            if matched && !seen.insert(column.clone()) {
                 return Column::Duplicate(name.to_string());
             }
-            if name == "id" {
-                Column::Id
-            } else {
-                book.question_index(name).map_or_else(
-                    || Column::Unknown {
-                        name: name.to_string(),
-                        message: format!(
-                            "column is not a question{}",
-                            did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()))
-                        ),
-                    },
-                    Column::Question,
-                )
-            }
+            column
         })
         .collect()
+}
+
+/// What one header names: the id column, a question, nothing (ignored), or something
+/// close to a question (an error with the closest question).
+fn column_for(book: &Rulebook, prompts: &[String], name: &str, id_column: &str) -> Column {
+    if name == id_column {
+        return Column::Id;
+    }
+    if let Some(index) = book.question_index(name) {
+        return Column::Question(index);
+    }
+    let wanted = normalised(name);
+    // Validation keeps question texts distinct, so a header matches one at most.
+    if let Some(index) = prompts
+        .iter()
+        .position(|p| !wanted.is_empty() && *p == wanted)
+    {
+        return Column::Question(index);
+    }
+    let near_id = did_you_mean(name, book.questions.iter().map(|q| q.id.as_str()));
+    let near_text = crate::suggest::closest(&wanted, prompts.iter().map(String::as_str))
+        .and_then(|p| prompts.iter().position(|x| x == p))
+        .map(|i| format!(" (did you mean the question `{}`?)", book.questions[i].id));
+    match (near_id.is_empty(), near_text) {
+        (true, None) => Column::Ignored(name.to_string()),
+        (false, _) => Column::Unknown {
+            name: name.to_string(),
+            message: format!("column is not a question{near_id}"),
+        },
+        (true, Some(hint)) => Column::Unknown {
+            name: name.to_string(),
+            message: format!("column is not a question{hint}"),
+        },
+    }
+}
+
+/// Text without punctuation and case, spaces collapsed: how a form builder's header and
+/// a question's text are compared.
+fn normalised(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
@@ -1335,17 +1427,18 @@ mod tests {
     #[test]
     fn a_hundred_problems_are_listed_and_the_rest_counted_in_one_line() {
         for (unknown, more) in [(100, None), (101, Some(1)), (150, Some(50))] {
-            let names: Vec<String> = (0..unknown).map(|i| format!("nope{i}")).collect();
+            // Close to a question id, so a CSV column is an error rather than ignored.
+            let names: Vec<String> = (0..unknown).map(|i| format!("pain_intensit{i}")).collect();
             let text: String = names.iter().map(|n| format!("{n}: 1\n")).collect();
             let from_file = parse(book(), &text).expect_err("unknown keys").problems();
-            let header = columns_for_header(book(), names.iter().map(String::as_str));
+            let header = columns_for_header(book(), names.iter().map(String::as_str), None);
             let cells = vec!["1"; unknown];
             let from_csv = parse_cells(book(), &header, cells)
                 .answers
                 .expect_err("unknown columns")
                 .problems();
             for problems in [from_file, from_csv] {
-                assert_eq!(problems[99].field, "nope99");
+                assert_eq!(problems[99].field, "pain_intensit99");
                 let last = problems.last().expect("problems");
                 match more {
                     None => assert_eq!(problems.len(), 100, "{last:?}"),

@@ -393,6 +393,8 @@ pub struct CsvRecords<R> {
     // Boxed: the parser's tables are large, and the record readers share an enum.
     splitter: Box<FieldSplitter>,
     delimiter: u8,
+    /// The header of the column that names each record (`id` unless `--id-column`).
+    id_column: Option<String>,
 }
 
 impl<R: BufRead> CsvRecords<R> {
@@ -408,7 +410,29 @@ impl<R: BufRead> CsvRecords<R> {
             header_error: None,
             splitter: Box::new(FieldSplitter::new(delimiter)),
             delimiter,
+            id_column: None,
         }
+    }
+
+    /// Names the column that identifies each record (a form's "Email" or "Booking").
+    pub fn with_id_column(mut self, id_column: Option<&str>) -> Self {
+        self.id_column = id_column.map(str::to_string);
+        self
+    }
+
+    /// Reads the header row (if not read yet) and returns the headers of the columns that
+    /// match no question and are not read.
+    pub fn ignored_columns(&mut self, book: &Rulebook) -> io::Result<Vec<String>> {
+        self.header(book)?;
+        Ok(self
+            .columns
+            .iter()
+            .flatten()
+            .filter_map(|c| match c {
+                Column::Ignored(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect())
     }
 
     pub fn get_ref(&self) -> &R {
@@ -451,7 +475,9 @@ impl<R: BufRead> CsvRecords<R> {
                                 "the header row is separated by tabs, not commas: this looks like tab-separated values; add --input-format tsv (or name the file .tsv), or separate the columns with commas".into(),
                             );
                         }
-                        Ok(names) => columns = columns_for_header(book, names),
+                        Ok(names) => {
+                            columns = columns_for_header(book, names, self.id_column.as_deref())
+                        }
                         Err(_) => {
                             self.header_error = Some("the header row is not valid UTF-8".into())
                         }

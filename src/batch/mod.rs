@@ -115,6 +115,8 @@ pub struct Stats {
     pub per_tier: [u64; 5],
     /// Whether any verdict met `--fail-on`.
     pub fail_on_hit: bool,
+    /// CSV/TSV columns that match no question and were not read (a form's timestamp).
+    pub ignored_columns: Vec<String>,
 }
 
 impl Stats {
@@ -151,6 +153,8 @@ pub struct Options<'a> {
     pub on_progress: Option<&'a dyn Fn(u64)>,
     /// 1: read, assess and write on one thread; 2: read and parse on a second thread.
     pub threads: usize,
+    /// The CSV/TSV column that names each record (`id` when `None`).
+    pub id_column: Option<&'a str>,
 }
 
 // Output is written in whole records, and flushed when this much has gathered, when
@@ -252,8 +256,10 @@ pub fn run(
 ) -> io::Result<Stats> {
     let mut source = match options.input_format {
         InputFormat::Jsonl => Source::Jsonl(JsonLines::new(input)),
-        InputFormat::Csv => Source::Csv(CsvRecords::new(input)),
-        InputFormat::Tsv => Source::Csv(CsvRecords::with_delimiter(input, b'\t')),
+        InputFormat::Csv => Source::Csv(CsvRecords::new(input).with_id_column(options.id_column)),
+        InputFormat::Tsv => {
+            Source::Csv(CsvRecords::with_delimiter(input, b'\t').with_id_column(options.id_column))
+        }
         InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
     };
     let mut sink = Sink {
@@ -266,6 +272,9 @@ pub fn run(
         last_flush: Instant::now(),
     };
     sink.format.begin(&mut sink.buf);
+    if let Source::Csv(csv) = &mut source {
+        sink.stats.ignored_columns = csv.ignored_columns(engine.book())?;
+    }
 
     if options.threads < 2 {
         while let Some(record) = source.next_record(engine)? {

@@ -630,6 +630,7 @@ pub(super) fn validate(
     for (i, q) in file.questions.iter().enumerate() {
         check_question(&mut c, i, q);
     }
+    check_prompts_differ(&mut c, &file);
     for rule in &file.rules {
         check_rule(&mut c, rule);
     }
@@ -739,6 +740,36 @@ fn check_meta(c: &mut Checker<'_>, file: &RulebookFile, meta_count: usize, first
             }
         }
         (_, Some(_)) => c.report("rulebook", "more than one file has a `rulebook:` section"),
+    }
+}
+
+/// No two questions have the same text (punctuation and case aside): a form built from
+/// the rulebook exports its columns headed by the text, and `batch` must tell them apart.
+fn check_prompts_differ(c: &mut Checker<'_>, file: &RulebookFile) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for q in &file.questions {
+        let key: String = q
+            .prompt
+            .chars()
+            .map(|ch| {
+                if ch.is_alphanumeric() {
+                    ch.to_ascii_lowercase()
+                } else {
+                    ' '
+                }
+            })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(first) = seen.get(&key) {
+            c.report(
+                &q.id,
+                format!("has the same text as the question `{first}`; a form export could not tell their columns apart, so word one differently"),
+            );
+        } else {
+            seen.insert(key, &q.id);
+        }
     }
 }
 
