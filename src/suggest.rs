@@ -1,4 +1,5 @@
-//! "Did you mean" suggestions for misspelt ids.
+//! "Did you mean" suggestions for misspelt ids, and text compared without punctuation and
+//! case (form headers against question texts).
 //! Owns no knowledge of what the ids mean.
 
 /// The closest candidate to `input`, when it is close enough to be a plausible typo.
@@ -20,6 +21,22 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .filter(|(d, c)| *d <= allowed(c))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
+}
+
+/// Text without punctuation and case, spaces collapsed: how a form builder's header and
+/// a question's text are compared.
+pub fn normalised(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// ` (did you mean `x`?)`, or nothing.

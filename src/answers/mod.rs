@@ -826,7 +826,7 @@ pub fn columns_for_header<'h>(
     let prompts: Vec<String> = book
         .questions
         .iter()
-        .map(|q| normalised(&q.prompt))
+        .map(|q| crate::suggest::normalised(&q.prompt))
         .collect();
     header
         .into_iter()
@@ -858,7 +858,7 @@ fn column_for(book: &Rulebook, prompts: &[String], name: &str, id_column: &str) 
     if let Some(index) = book.question_index(name) {
         return Column::Question(index);
     }
-    let wanted = normalised(name);
+    let wanted = crate::suggest::normalised(name);
     // Validation keeps question texts distinct, so a header matches one at most.
     if let Some(index) = prompts
         .iter()
@@ -881,22 +881,6 @@ fn column_for(book: &Rulebook, prompts: &[String], name: &str, id_column: &str) 
             message: format!("column is not a question{hint}"),
         },
     }
-}
-
-/// Text without punctuation and case, spaces collapsed: how a form builder's header and
-/// a question's text are compared.
-fn normalised(text: &str) -> String {
-    let kept: String = text
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {

@@ -748,20 +748,7 @@ fn check_meta(c: &mut Checker<'_>, file: &RulebookFile, meta_count: usize, first
 fn check_prompts_differ(c: &mut Checker<'_>, file: &RulebookFile) {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for q in &file.questions {
-        let key: String = q
-            .prompt
-            .chars()
-            .map(|ch| {
-                if ch.is_alphanumeric() {
-                    ch.to_ascii_lowercase()
-                } else {
-                    ' '
-                }
-            })
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let key = crate::suggest::normalised(&q.prompt);
         if let Some(first) = seen.get(&key) {
             c.report(
                 &q.id,
