@@ -403,6 +403,7 @@ fn ask(global: &GlobalArgs, args: &AskArgs) -> Result<u8> {
         answers::to_yaml(engine.book(), &answers).as_bytes(),
         args.force,
         "--save",
+        args.mode,
     );
     // Runtime errors (exit 1), never usage errors: exit 2 promises an empty stdout.
     match (printed, saved) {
@@ -483,7 +484,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
                 .context("batch failed")?
         }
         Some(path) => {
-            let mut file = OutputFile::create(path, args.force, "--output")?;
+            let mut file = OutputFile::create(path, args.force, "--output")?.with_mode(args.mode);
             let stats = batch::run(&engine, input, &mut file, formatter.as_mut(), &options)
                 .context("batch failed")?;
             file.commit()?;

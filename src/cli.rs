@@ -289,6 +289,14 @@ pub struct BatchArgs {
     /// Example: --id-column "Email address"
     #[arg(long, value_name = "NAME")]
     pub id_column: Option<String>,
+
+    /// Permission bits, in octal, for the file written. Answers and reports are health
+    /// information, so by default a new file is readable by its owner only (600); with
+    /// --force the replaced file's bits are kept.
+    ///
+    /// Example: --mode 640
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    pub mode: Option<u32>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -302,6 +310,14 @@ pub struct AskArgs {
     /// Overwrite the --save file if it exists.
     #[arg(long)]
     pub force: bool,
+
+    /// Permission bits, in octal, for the file written. Answers and reports are health
+    /// information, so by default a new file is readable by its owner only (600); with
+    /// --force the replaced file's bits are kept.
+    ///
+    /// Example: --mode 640
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    pub mode: Option<u32>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -422,4 +438,15 @@ pub enum RulesCommand {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+/// `--mode`: permission bits in octal, 000 to 777.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 && !digits.is_empty() => Ok(mode),
+        _ => Err(format!(
+            "expected permission bits in octal, from 000 to 777 (such as 600 or 640), found `{text}`"
+        )),
+    }
 }

@@ -132,6 +132,9 @@ fn is_stream(_kind: &std::fs::FileType) -> bool {
 pub struct OutputFile {
     target: PathBuf,
     force: bool,
+    /// The permission bits a new file gets (`--mode`); otherwise 0600, or with `--force`
+    /// those of the file replaced.
+    mode: Option<u32>,
     inner: Inner,
 }
 
@@ -191,8 +194,15 @@ impl OutputFile {
         Ok(OutputFile {
             target,
             force,
+            mode: None,
             inner,
         })
+    }
+
+    /// Gives the file these permission bits (`--mode 640`) instead of owner-only.
+    pub fn with_mode(mut self, mode: Option<u32>) -> OutputFile {
+        self.mode = mode;
+        self
     }
 
     /// Flushes and syncs the data and renames it into place (or flushes a stream).
@@ -203,7 +213,7 @@ impl OutputFile {
             Inner::Temp(writer, temp_path) => {
                 let temp_path = temp_path.clone();
                 let writer = writer.take().context("file already committed")?;
-                let result = finish(writer, &self.target, self.force);
+                let result = finish(writer, &self.target, self.force, self.mode);
                 unregister(&temp_path);
                 result.with_context(|| format!("cannot write {shown}"))
             }
@@ -215,12 +225,22 @@ fn finish(
     writer: BufWriter<tempfile::NamedTempFile>,
     target: &Path,
     force: bool,
+    mode: Option<u32>,
 ) -> Result<(), anyhow::Error> {
     let temp = writer
         .into_inner()
         .map_err(|e| without_temp_path(e.into_error()))?;
+    // The temporary file is created readable by its owner only (0600): answers and
+    // reports are health information.
     if force {
         keep_mode_and_owner(temp.as_file(), target);
+    }
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(without_temp_path)?;
     }
     temp.as_file().sync_all().map_err(without_temp_path)?;
     // Dropping a failed persist's temporary file removes it, on every path.
@@ -316,8 +336,14 @@ impl Drop for OutputFile {
 }
 
 /// Writes `bytes` to `path` whole or not at all.
-pub fn write_whole(path: &Path, bytes: &[u8], force: bool, flag: &str) -> Result<()> {
-    let mut file = OutputFile::create(path, force, flag)?;
+pub fn write_whole(
+    path: &Path,
+    bytes: &[u8],
+    force: bool,
+    flag: &str,
+    mode: Option<u32>,
+) -> Result<()> {
+    let mut file = OutputFile::create(path, force, flag)?.with_mode(mode);
     file.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.commit()

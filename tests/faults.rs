@@ -654,3 +654,38 @@ fn sigterm_with_output_to_a_pipe_leaves_only_whole_lines() {
         }
     }
 }
+
+/// Files holding answers or reports are created readable by their owner only, unless
+/// --mode says otherwise; a bad --mode is a usage error naming what is allowed.
+#[test]
+fn written_files_are_owner_only_unless_mode_says_otherwise() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mode_of =
+        |p: &std::path::Path| std::fs::metadata(p).expect("written").permissions().mode() & 0o777;
+    let people = repo_path("examples/people.jsonl");
+    let default = dir.path().join("default.jsonl");
+    bin()
+        .args(["batch", "--today", TODAY, "-o"])
+        .arg(&default)
+        .arg(&people)
+        .output()
+        .expect("runs");
+    assert_eq!(mode_of(&default), 0o600);
+    let shared = dir.path().join("shared.jsonl");
+    bin()
+        .args(["batch", "--today", TODAY, "--mode", "640", "-o"])
+        .arg(&shared)
+        .arg(&people)
+        .output()
+        .expect("runs");
+    assert_eq!(mode_of(&shared), 0o640);
+    let out = bin()
+        .args(["batch", "--mode", "999", "-o"])
+        .arg(dir.path().join("x.jsonl"))
+        .arg(&people)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("octal"));
+}
