@@ -110,9 +110,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             write_stdout(&page)?;
             Ok(EXIT_OK)
         }
-        Some(Command::Template) => {
+        Some(Command::Template(args)) => {
             let engine = load_engine(global.rules.as_deref())?;
-            write_stdout(crate::template::render(engine.book()).as_bytes())?;
+            write_stdout(crate::template::render_as(engine.book(), args.format).as_bytes())?;
             Ok(EXIT_OK)
         }
         Some(Command::Schema { subject }) => {

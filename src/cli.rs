@@ -175,10 +175,13 @@ pub enum Command {
     )]
     Batch(BatchArgs),
 
-    /// Print a commented answers file with every question, ready to fill in.
+    /// Print a commented answers file with every question, ready to fill in; or the CSV
+    /// header row `batch` reads, or the questions as a plain list to build a form from.
     #[command(after_help = "Examples:\n  massage-check template > me.yaml\n  \
-                            $EDITOR me.yaml && massage-check check me.yaml")]
-    Template,
+                            $EDITOR me.yaml && massage-check check me.yaml\n  \
+                            massage-check template --format csv > people.csv\n  \
+                            massage-check template --format form > intake-form.txt")]
+    Template(TemplateArgs),
 
     /// Print a JSON Schema: of the answers file, the JSON report, or a rulebook file.
     #[command(
@@ -297,6 +300,17 @@ pub struct BatchArgs {
     /// Example: --mode 640
     #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
     pub mode: Option<u32>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TemplateArgs {
+    /// What to print: `yaml`, an answers file to fill in; `csv`, the header row of a
+    /// batch CSV (`id` and every question id); `form`, every question with its help,
+    /// choices (as labels) and when it is asked, to paste into a form builder.
+    ///
+    /// Example: --format form
+    #[arg(long, short = 'f', value_enum, default_value_t = crate::template::TemplateFormat::Yaml)]
+    pub format: crate::template::TemplateFormat,
 }
 
 #[derive(Debug, Args, Clone, Default)]

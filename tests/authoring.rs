@@ -303,3 +303,44 @@ fn rules_list_and_show_describe_items_with_rationale_and_sources() {
         .code(2)
         .stderr(predicates::str::contains("did you mean `deep_tissue`?"));
 }
+
+/// `template --format csv` is a header row `batch` reads with no column left unread, and
+/// `template --format form` lists every question's text and every choice's label, so a
+/// clinic's form and the rulebook stay in step.
+#[test]
+fn template_csv_and_form_follow_the_rulebook() {
+    let book = massage_check::rulebook::Rulebook::builtin().expect("builtin");
+    let csv = bin()
+        .args(["template", "--format", "csv"])
+        .output()
+        .expect("runs");
+    assert!(csv.status.success());
+    let header = String::from_utf8(csv.stdout).expect("utf-8");
+    let out = bin()
+        .args(["batch", "--input-format", "csv", "--today", common::TODAY])
+        .write_stdin(format!("{header}p1\n"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("not read"), "{stderr}");
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(line["id"], "p1");
+    assert!(line["errors"].is_null(), "{line}");
+
+    let form = bin()
+        .args(["template", "--format", "form"])
+        .output()
+        .expect("runs");
+    let form = String::from_utf8(form.stdout).expect("utf-8");
+    for q in &book.questions {
+        assert!(form.contains(&q.prompt), "{}", q.id);
+        for c in &q.choices {
+            assert!(
+                form.contains(&format!("   - {}\n", c.label)),
+                "{}: {}",
+                q.id,
+                c.id
+            );
+        }
+    }
+}
