@@ -19,7 +19,7 @@ use crate::date::Date;
 use crate::engine::{Engine, lowering};
 use crate::interview::{self, Stop, terminal::TerminalPrompter};
 use crate::output_file::{self, OutputFile};
-use crate::report::{self, Context, Format};
+use crate::report::{self, BatchOutput, Context, Format};
 use crate::rulebook::{Rulebook, RulebookError, Tier};
 
 /// Exit code for a printed assessment (whatever the verdict) or a successful command.
@@ -477,6 +477,17 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         id_column: args.id_column.as_deref(),
     };
     let mut formatter = args.format.formatter(args.full);
+    let mut failed_files = None;
+    if let Some(dir) = &args.output_dir {
+        let files = crate::markdown_files::MarkdownFiles::new(
+            formatter,
+            dir.clone(),
+            args.force,
+            args.mode,
+        );
+        failed_files = Some(files.failed.clone());
+        formatter = Box::new(files);
+    }
     let stats = match &args.output {
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -520,7 +531,11 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         eprintln!("massage-check: no records in the input");
         return Ok(EXIT_ERROR);
     }
-    Ok(if stats.invalid > 0 {
+    let failed_files = failed_files.map_or(0, |f| f.get());
+    if failed_files > 0 {
+        eprintln!("massage-check: {failed_files} summary file(s) could not be written (see above)");
+    }
+    Ok(if stats.invalid > 0 || failed_files > 0 {
         EXIT_ERROR
     } else if stats.fail_on_hit {
         EXIT_FAIL_ON
@@ -546,6 +561,25 @@ fn batch_input_format(args: &BatchArgs, is_stdin: bool) -> Result<InputFormat> {
 /// results (`--force` or not), one that cannot be written, or a closed stdout: a whole
 /// batch must not be assessed into nowhere.
 fn check_batch_output(args: &BatchArgs, is_stdin: bool) -> Result<()> {
+    match (args.format, &args.output_dir) {
+        (BatchOutput::Markdown, None) => {
+            return Err(UsageError(
+                "--format markdown writes one file per record: add --output-dir DIR".into(),
+            )
+            .into());
+        }
+        (BatchOutput::Markdown, Some(dir)) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot make the folder {}", dir.display()))?;
+        }
+        (_, Some(_)) => {
+            return Err(UsageError(
+                "--output-dir goes with --format markdown (one summary file per record)".into(),
+            )
+            .into());
+        }
+        (_, None) => {}
+    }
     if let Some(path) = &args.output {
         if !is_stdin && output_file::same_file(&args.file, path) {
             return Err(UsageError(format!(

@@ -245,8 +245,9 @@ pub struct BatchArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
 
-    /// Output format: JSON Lines (one result per line), CSV (one row per record), or a
-    /// summary (counts per tier and the records needing a clinician).
+    /// Output format: JSON Lines (one result per line), CSV (one row per record), a
+    /// summary (counts per tier and the records needing a clinician), or markdown (one
+    /// summary file per record into --output-dir, and the summary on stdout).
     ///
     /// Example: --format csv
     #[arg(long, short = 'f', value_enum, default_value_t = BatchOutput::Jsonl)]
@@ -263,7 +264,15 @@ pub struct BatchArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Overwrite the --output file if it exists.
+    /// With --format markdown: the folder for one Markdown summary per record
+    /// (`DIR/<id>.md`, as `check --format markdown` writes it), made if missing; the
+    /// summary table goes to stdout.
+    ///
+    /// Example: --format markdown --output-dir summaries
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Overwrite the --output file (or the --output-dir files) if they exist.
     #[arg(long)]
     pub force: bool,
 

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod errors;
 pub mod interview;
 pub mod manual;
+pub mod markdown_files;
 pub mod output_file;
 pub mod printable;
 pub mod report;

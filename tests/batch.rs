@@ -627,3 +627,85 @@ fn two_questions_with_the_same_text_are_refused() {
         "{stdout}"
     );
 }
+
+/// `--format markdown --output-dir DIR` writes, per assessed record, the summary `check
+/// --format markdown` writes for the same answers, under a safe name from its id; the
+/// summary table goes to stdout; files are owner-only and never replaced without --force.
+#[test]
+fn markdown_summaries_per_record_go_to_a_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("summaries");
+    let people = "{\"id\": \"../a b\", \"age\": 40, \"goal\": \"relaxation\"}\n{\"id\": \"bee\", \"nerve_signs\": [\"saddle_numbness\"]}\n{\"id\": \"bad\", \"age\": 999}\n";
+    let run = |extra: &[&str]| {
+        bin()
+            .args([
+                "batch",
+                "--today",
+                TODAY,
+                "--format",
+                "markdown",
+                "--output-dir",
+            ])
+            .arg(&out_dir)
+            .args(extra)
+            .write_stdin(people)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "one record is invalid");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("emergency: 1") && stdout.contains("(id bee): emergency"),
+        "{stdout}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("folder made")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["bee.md", "record-.._a_b.md"],
+        "safe names; none for the invalid record"
+    );
+    for (name, answers) in [
+        (
+            "bee.md",
+            "{\"id\": \"bee\", \"nerve_signs\": [\"saddle_numbness\"]}",
+        ),
+        (
+            "record-.._a_b.md",
+            "{\"id\": \"../a b\", \"age\": 40, \"goal\": \"relaxation\"}",
+        ),
+    ] {
+        let check = bin()
+            .args(["check", "--today", TODAY, "--format", "markdown", "-"])
+            .write_stdin(answers)
+            .output()
+            .expect("runs");
+        let file = out_dir.join(name);
+        assert_eq!(
+            std::fs::read(&file).expect("written"),
+            check.stdout,
+            "{name}"
+        );
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // Again: the files exist, so each is refused (exit 1) and left as it was.
+    let before = std::fs::read(out_dir.join("bee.md")).expect("read");
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(std::fs::read(out_dir.join("bee.md")).expect("read"), before);
+    // Without a folder, markdown is refused before anything is read.
+    let no_dir = bin()
+        .args(["batch", "--format", "markdown"])
+        .write_stdin(people)
+        .output()
+        .expect("runs");
+    assert_eq!(no_dir.status.code(), Some(2));
+    assert!(no_dir.stdout.is_empty());
+}

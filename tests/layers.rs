@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["cases", "report", "describe", "template"],
     &["batch", "interview", "schema"],
     &["cli", "output_file"],
-    &["manual", "signals"],
+    &["manual", "signals", "markdown_files"],
     &["app"],
 ];
 

@@ -207,7 +207,12 @@ impl Sink<'_, '_, '_> {
                     unit: self.unit,
                     item: BatchItem::Assessed(&assessment),
                 };
-                self.format.item(&item, &options.ctx, &mut self.buf);
+                // The answers go with the assessment, for a format that shows them.
+                let ctx = Context {
+                    answers: record.outcome.answers.as_ref().ok(),
+                    ..options.ctx
+                };
+                self.format.item(&item, &ctx, &mut self.buf);
             }
             Err(e) => {
                 self.stats.invalid += 1;

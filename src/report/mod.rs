@@ -137,6 +137,8 @@ pub enum BatchOutput {
     Csv,
     /// Counts per tier and the records that need a clinician.
     Summary,
+    /// One Markdown summary per record into --output-dir, and the summary on stdout.
+    Markdown,
 }
 
 impl BatchOutput {
@@ -144,7 +146,9 @@ impl BatchOutput {
         match self {
             BatchOutput::Jsonl => Box::new(jsonl::JsonLines { full }),
             BatchOutput::Csv => Box::new(csv::CsvRows),
-            BatchOutput::Summary => Box::new(summary::Summary::default()),
+            // The summary table goes to stdout; the per-record files are written by the
+            // caller (`app`), which wraps this.
+            BatchOutput::Summary | BatchOutput::Markdown => Box::new(summary::Summary::default()),
         }
     }
 }
