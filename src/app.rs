@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use clap::CommandFactory;
 
+use crate::answers::column_map::ColumnMap;
 use crate::answers::{self, Answers, AnswersError, MAX_ANSWERS_BYTES};
 use crate::batch::{self, InputFormat};
 use crate::cli::{
@@ -86,9 +87,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Check(args)) => check(&global, &args),
         Some(Command::Ask(args)) => ask(&global, &args),
         Some(Command::Batch(args)) => run_batch(&global, &args),
-        Some(Command::Rules(RulesCommand::Check { dir })) => {
+        Some(Command::Rules(RulesCommand::Check { dir, columns })) => {
             let dir = dir.or(global.rules);
-            rules_check(dir.as_deref())
+            match columns {
+                Some(map) => column_map_check(dir.as_deref(), &map),
+                None => rules_check(dir.as_deref()),
+            }
         }
         Some(Command::Completions { shell }) => {
             let mut buf = Vec::new();
@@ -433,6 +437,10 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     let input_format = batch_input_format(args, is_stdin)?;
     check_batch_output(args, is_stdin)?;
     let engine = load_engine(global.rules.as_deref())?;
+    let column_map = match &args.columns {
+        Some(path) => Some(read_column_map(engine.book(), path)?),
+        None => None,
+    };
     if let Some(note) = report::view::lowering_note(engine.book()) {
         // The brief lines carry no report text, so the note goes where the person looks.
         eprintln!("massage-check: {note}");
@@ -475,6 +483,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
             .map(usize::from)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
         id_column: args.id_column.as_deref(),
+        column_map: column_map.as_ref(),
     };
     let mut formatter = args.format.formatter(args.full);
     let mut failed_files = None;
@@ -505,43 +514,52 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    if !stats.ignored_columns.is_empty() {
-        // Reported once, here: a form export's timestamp or e-mail is expected, a
-        // misspelt question is not (that is an error in every row instead).
-        let shown = stats.ignored_columns.len().min(20);
-        let more = match stats.ignored_columns.len() - shown {
-            0 => String::new(),
-            n => format!(", and {n} more"),
-        };
-        // Headers come from the input: control characters escaped, long ones cut.
-        let names: Vec<String> = stats.ignored_columns[..shown]
-            .iter()
-            .map(|n| {
-                crate::printable::printable(&n.chars().take(64).collect::<String>()).into_owned()
-            })
-            .collect();
-        eprintln!(
-            "massage-check: columns that match no question, not read: {}{more}",
-            names.join(", ")
-        );
-    }
+    report_ignored_columns(&stats.ignored_columns);
     eprintln!("massage-check: {}", stats.describe());
     if stats.records == 0 {
         // An empty or unreadable stream must not pass for a clean run in a script.
         eprintln!("massage-check: no records in the input");
         return Ok(EXIT_ERROR);
     }
-    let failed_files = failed_files.map_or(0, |f| f.get());
+    Ok(batch_exit_code(&stats, failed_files.map_or(0, |f| f.get())))
+}
+
+/// Names, once, the CSV columns that match no question (at most 20, escaped and cut).
+fn report_ignored_columns(ignored: &[String]) {
+    if ignored.is_empty() {
+        return;
+    }
+    // Reported once, here: a form export's timestamp or e-mail is expected, a
+    // misspelt question is not (that is an error in every row instead).
+    let shown = ignored.len().min(20);
+    let more = match ignored.len() - shown {
+        0 => String::new(),
+        n => format!(", and {n} more"),
+    };
+    // Headers come from the input: control characters escaped, long ones cut.
+    let names: Vec<String> = ignored[..shown]
+        .iter()
+        .map(|n| crate::printable::printable(&n.chars().take(64).collect::<String>()).into_owned())
+        .collect();
+    eprintln!(
+        "massage-check: columns that match no question, not read: {}{more}",
+        names.join(", ")
+    );
+}
+
+/// 0 when every record was assessed and written; 1 for an invalid record, an empty input
+/// or a summary file not written; 3 when `--fail-on` matched.
+fn batch_exit_code(stats: &batch::Stats, failed_files: u64) -> u8 {
     if failed_files > 0 {
         eprintln!("massage-check: {failed_files} summary file(s) could not be written (see above)");
     }
-    Ok(if stats.invalid > 0 || failed_files > 0 {
+    if stats.invalid > 0 || failed_files > 0 {
         EXIT_ERROR
     } else if stats.fail_on_hit {
         EXIT_FAIL_ON
     } else {
         EXIT_OK
-    })
+    }
 }
 
 /// The input format: `--input-format`, or the file's extension, or JSON Lines on stdin.
@@ -784,6 +802,45 @@ fn rules_test(dir: Option<&Path>, format: TestFormat, min_coverage: f64, date: D
     } else {
         EXIT_ERROR
     })
+}
+
+/// Reads and checks a column map (`--columns`); its problems are a usage error.
+fn read_column_map(book: &Rulebook, path: &Path) -> Result<ColumnMap> {
+    let text = crate::rulebook::read_text_file(path)
+        .with_context(|| format!("cannot read the column map {}", path.display()))?;
+    ColumnMap::parse(book, &text).map_err(|problems| {
+        UsageError(format!(
+            "the column map {} has {} problem(s):\n  {}",
+            path.display(),
+            problems.len(),
+            problems.join("\n  ")
+        ))
+        .into()
+    })
+}
+
+/// `rules check --columns MAP`: the map against the rulebook (the built-in one, or DIR).
+/// Like `rules check`: every problem on stdout and exit 1, or silent and exit 0.
+fn column_map_check(dir: Option<&Path>, map: &Path) -> Result<u8> {
+    let engine = load_engine(dir)?;
+    let text = crate::rulebook::read_text_file(map)
+        .with_context(|| format!("cannot read the column map {}", map.display()))?;
+    match ColumnMap::parse(engine.book(), &text) {
+        Ok(_) => Ok(EXIT_OK),
+        Err(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", map.display(), crate::printable::printable(p)))
+                .collect();
+            write_stdout(format!("{}\n", lines.join("\n")).as_bytes())?;
+            eprintln!(
+                "massage-check: {} has {} problem(s)",
+                map.display(),
+                problems.len()
+            );
+            Ok(EXIT_ERROR)
+        }
+    }
 }
 
 fn rules_check(dir: Option<&Path>) -> Result<u8> {

@@ -302,6 +302,14 @@ pub struct BatchArgs {
     #[arg(long, value_name = "NAME")]
     pub id_column: Option<String>,
 
+    /// CSV/TSV: a YAML map from your form's headers to question ids and from its cell
+    /// texts to choice ids, for a form whose wording differs from the rulebook's
+    /// (`massage-check template --format columns` prints one to start from).
+    ///
+    /// Example: --columns form-map.yaml
+    #[arg(long, value_name = "MAP")]
+    pub columns: Option<PathBuf>,
+
     /// Permission bits, in octal, for the file written. Answers and reports are health
     /// information, so by default a new file is readable by its owner only (600); with
     /// --force the replaced file's bits are kept.
@@ -315,7 +323,8 @@ pub struct BatchArgs {
 pub struct TemplateArgs {
     /// What to print: `yaml`, an answers file to fill in; `csv`, the header row of a
     /// batch CSV (`id` and every question id); `form`, every question with its help,
-    /// choices (as labels) and when it is asked, to paste into a form builder.
+    /// choices (as labels) and when it is asked, to paste into a form builder; `columns`,
+    /// a column map for `batch --columns` to start from.
     ///
     /// Example: --format form
     #[arg(long, short = 'f', value_enum, default_value_t = crate::template::TemplateFormat::Yaml)]
@@ -452,7 +461,7 @@ pub enum RulesCommand {
 
     /// Validate a rulebook; prints every problem and exits 1, or is silent and exits 0.
     #[command(
-        after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules"
+        after_help = "Examples:\n  massage-check rules check\n  massage-check rules check ./my-rules\n  massage-check rules check --columns form-map.yaml"
     )]
     Check {
         /// The rulebook directory; defaults to --rules, or else the built-in rulebook.
@@ -460,6 +469,12 @@ pub enum RulesCommand {
         /// Example: ./my-rules
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+
+        /// Also check a column map (as `batch --columns` reads it) against the rulebook.
+        ///
+        /// Example: --columns form-map.yaml
+        #[arg(long, value_name = "MAP")]
+        columns: Option<PathBuf>,
     },
 }
 

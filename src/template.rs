@@ -17,6 +17,8 @@ pub enum TemplateFormat {
     Csv,
     /// The questions as a plain list for a form builder.
     Form,
+    /// A column map for `batch --columns` to start from.
+    Columns,
 }
 
 /// The template in `format`.
@@ -25,6 +27,7 @@ pub fn render_as(book: &Rulebook, format: TemplateFormat) -> String {
         TemplateFormat::Yaml => render(book),
         TemplateFormat::Csv => csv_header(book),
         TemplateFormat::Form => form(book),
+        TemplateFormat::Columns => answers::column_map::starting_map(book),
     }
 }
 

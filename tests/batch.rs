@@ -709,3 +709,74 @@ fn markdown_summaries_per_record_go_to_a_folder() {
     assert_eq!(no_dir.status.code(), Some(2));
     assert!(no_dir.stdout.is_empty());
 }
+
+/// `--columns MAP.yaml` maps a form's own wording to the rulebook: a header to a question,
+/// a cell text to a choice; `template --format columns` prints a map that checks clean,
+/// and `rules check --columns` names a map's wrong ids.
+#[test]
+fn a_column_map_reads_a_form_in_its_own_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let map = dir.path().join("map.yaml");
+    std::fs::write(
+        &map,
+        "columns:\n  \"Client\": id\n  \"Symptoms below the waist\": nerve_signs\n  \"Your age\": age\nchoices:\n  nerve_signs:\n    \"Numb between the legs\": saddle_numbness\n",
+    )
+    .expect("write");
+    let (_, stdout, stderr) = batch(
+        "Your age,Client,Symptoms below the waist\n40,c1,Numb between the legs\n40,c2,None of these\n",
+        &[
+            "--input-format",
+            "csv",
+            "--id-column",
+            "Client",
+            "--columns",
+            map.to_str().expect("utf-8"),
+        ],
+    );
+    let results = lines(&stdout);
+    assert_eq!(results[0]["id"], "c1", "{stderr}");
+    assert_eq!(
+        results[0]["tier"], "emergency",
+        "the mapped red flag reaches the person"
+    );
+    assert_ne!(results[1]["tier"], "emergency");
+    assert!(!stderr.contains("not read"), "{stderr}");
+
+    let start = bin()
+        .args(["template", "--format", "columns"])
+        .output()
+        .expect("runs");
+    let start_map = dir.path().join("start.yaml");
+    std::fs::write(&start_map, &start.stdout).expect("write");
+    let clean = bin()
+        .args(["rules", "check", "--columns"])
+        .arg(&start_map)
+        .output()
+        .expect("runs");
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    std::fs::write(&map, "columns:\n  \"Your age\": agee\n").expect("write");
+    let wrong = bin()
+        .args(["rules", "check", "--columns"])
+        .arg(&map)
+        .output()
+        .expect("runs");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("did you mean `age`"));
+    let refused = bin()
+        .args(["batch", "--input-format", "csv", "--columns"])
+        .arg(&map)
+        .write_stdin("x\n1\n")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a wrong map is refused before reading"
+    );
+    assert!(refused.stdout.is_empty());
+}

@@ -670,6 +670,7 @@ fn run_batch(input: &[u8], format: massage_check::batch::InputFormat) -> String 
         on_progress: None,
         threads: 1,
         id_column: None,
+        column_map: None,
     };
     massage_check::batch::run(
         e,

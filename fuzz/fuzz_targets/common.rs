@@ -48,6 +48,7 @@ pub fn batch_keeps_every_record(data: &[u8], format: InputFormat) {
         on_progress: None,
         threads: 1,
         id_column: None,
+        column_map: None,
     };
     batch::run(
         engine,

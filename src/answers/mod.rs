@@ -15,6 +15,7 @@ use crate::rulebook::{Question, QuestionType, Rulebook};
 use crate::suggest::did_you_mean;
 use crate::yaml;
 
+pub mod column_map;
 mod flat;
 
 /// An answers file larger than this is refused before parsing.
@@ -754,6 +755,7 @@ pub fn parse_cells<'c>(
     book: &Rulebook,
     columns: &[Column],
     cells: impl IntoIterator<Item = &'c str>,
+    map: Option<&column_map::ColumnMap>,
 ) -> RecordOutcome {
     let mut answers = Answers::empty(book);
     let mut problems = Problems::default();
@@ -767,7 +769,8 @@ pub fn parse_cells<'c>(
             }
             Column::Question(index) => {
                 let q = &book.questions[*index];
-                match interpret_text(q, cell) {
+                let cell = map.map_or(Cow::Borrowed(cell), |m| m.translate(*index, cell));
+                match interpret_text(q, &cell) {
                     Ok(value) => answers.values[*index] = value,
                     Err(message) => problems.report(&q.id, || message),
                 }
@@ -821,6 +824,7 @@ pub fn columns_for_header<'h>(
     book: &Rulebook,
     header: impl IntoIterator<Item = &'h str>,
     id_column: Option<&str>,
+    map: Option<&column_map::ColumnMap>,
 ) -> Vec<Column> {
     let mut seen = std::collections::HashSet::new();
     let prompts: Vec<String> = book
@@ -839,7 +843,11 @@ pub fn columns_for_header<'h>(
                     message: "the header cell of this column is empty; write the question id it answers there, or remove the column".into(),
                 };
             }
-            let column = column_for(book, &prompts, name, id_column.unwrap_or("id"));
+            let column = match map.and_then(|m| m.column(name)) {
+                Some(index) => Column::Question(index),
+                None if map.is_some_and(|m| m.is_id(name)) => Column::Id,
+                None => column_for(book, &prompts, name, id_column.unwrap_or("id")),
+            };
             let matched = matches!(column, Column::Id | Column::Question(_));
             if matched && !seen.insert(column.clone()) {
                 return Column::Duplicate(name.to_string());
@@ -1415,9 +1423,9 @@ mod tests {
             let names: Vec<String> = (0..unknown).map(|i| format!("pain_intensit{i}")).collect();
             let text: String = names.iter().map(|n| format!("{n}: 1\n")).collect();
             let from_file = parse(book(), &text).expect_err("unknown keys").problems();
-            let header = columns_for_header(book(), names.iter().map(String::as_str), None);
+            let header = columns_for_header(book(), names.iter().map(String::as_str), None, None);
             let cells = vec!["1"; unknown];
-            let from_csv = parse_cells(book(), &header, cells)
+            let from_csv = parse_cells(book(), &header, cells, None)
                 .answers
                 .expect_err("unknown columns")
                 .problems();

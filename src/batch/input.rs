@@ -4,6 +4,7 @@
 
 use std::io::{self, BufRead};
 
+use crate::answers::column_map::ColumnMap;
 use crate::answers::{
     self, AnswerProblem, AnswersError, Column, RecordOutcome, columns_for_header,
 };
@@ -395,6 +396,8 @@ pub struct CsvRecords<R> {
     delimiter: u8,
     /// The header of the column that names each record (`id` unless `--id-column`).
     id_column: Option<String>,
+    /// A clinic's own wording mapped to the rulebook (`--columns`).
+    map: Option<Box<ColumnMap>>,
 }
 
 impl<R: BufRead> CsvRecords<R> {
@@ -411,7 +414,14 @@ impl<R: BufRead> CsvRecords<R> {
             splitter: Box::new(FieldSplitter::new(delimiter)),
             delimiter,
             id_column: None,
+            map: None,
         }
+    }
+
+    /// Reads headers and cells through a clinic's column map (`--columns MAP.yaml`).
+    pub fn with_column_map(mut self, map: Option<ColumnMap>) -> Self {
+        self.map = map.map(Box::new);
+        self
     }
 
     /// Names the column that identifies each record (a form's "Email" or "Booking").
@@ -476,7 +486,12 @@ impl<R: BufRead> CsvRecords<R> {
                             );
                         }
                         Ok(names) => {
-                            columns = columns_for_header(book, names, self.id_column.as_deref())
+                            columns = columns_for_header(
+                                book,
+                                names,
+                                self.id_column.as_deref(),
+                                self.map.as_deref(),
+                            )
                         }
                         Err(_) => {
                             self.header_error = Some("the header row is not valid UTF-8".into())
@@ -593,7 +608,7 @@ impl<R: BufRead> CsvRecords<R> {
         }
         let cells: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
         match cells {
-            Ok(cells) => answers::parse_cells(book, columns, cells),
+            Ok(cells) => answers::parse_cells(book, columns, cells, self.map.as_deref()),
             Err(e) => error_outcome(format!("not valid UTF-8 ({e})")),
         }
     }

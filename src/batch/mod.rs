@@ -155,6 +155,8 @@ pub struct Options<'a> {
     pub threads: usize,
     /// The CSV/TSV column that names each record (`id` when `None`).
     pub id_column: Option<&'a str>,
+    /// A clinic's own wording for CSV/TSV headers and cells (`--columns`).
+    pub column_map: Option<&'a crate::answers::column_map::ColumnMap>,
 }
 
 // Output is written in whole records, and flushed when this much has gathered, when
@@ -261,10 +263,16 @@ pub fn run(
 ) -> io::Result<Stats> {
     let mut source = match options.input_format {
         InputFormat::Jsonl => Source::Jsonl(JsonLines::new(input)),
-        InputFormat::Csv => Source::Csv(CsvRecords::new(input).with_id_column(options.id_column)),
-        InputFormat::Tsv => {
-            Source::Csv(CsvRecords::with_delimiter(input, b'\t').with_id_column(options.id_column))
-        }
+        InputFormat::Csv => Source::Csv(
+            CsvRecords::new(input)
+                .with_id_column(options.id_column)
+                .with_column_map(options.column_map.cloned()),
+        ),
+        InputFormat::Tsv => Source::Csv(
+            CsvRecords::with_delimiter(input, b'\t')
+                .with_id_column(options.id_column)
+                .with_column_map(options.column_map.cloned()),
+        ),
         InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
     };
     let mut sink = Sink {
