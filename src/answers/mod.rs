@@ -518,7 +518,10 @@ const MAX_DECIMAL_DIGITS: usize = 15;
 /// (`17.9999999999999999` would become 18, a different answer from the one written).
 /// Looks at unquoted tokens only; whole numbers are checked against 2^53 elsewhere.
 fn overlong_decimal(text: &str) -> Option<String> {
-    if !text.contains('.') && !text.contains(['e', 'E']) {
+    // Batch runs this on every record: one byte scan settles the usual case (no digit
+    // followed by a point or an exponent) before any tokenising.
+    let decimal = |w: &[u8]| w[0].is_ascii_digit() && matches!(w[1], b'.' | b'e' | b'E');
+    if !text.as_bytes().windows(2).any(decimal) && !text.contains(".") {
         return None;
     }
     let boundary = |c: char| matches!(c, ' ' | '\t' | ',' | '[' | ']' | '{' | '}' | ':');
