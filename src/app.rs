@@ -481,7 +481,7 @@ fn run_batch(global: &GlobalArgs, args: &BatchArgs) -> Result<u8> {
         threads: args
             .threads
             .map(usize::from)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
         id_column: args.id_column.as_deref(),
         column_map: column_map.as_ref(),
     };

@@ -287,12 +287,13 @@ pub struct BatchArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Threads: 1 does everything on one; 2 reads and parses on a second thread while the
-    /// first assesses and writes. Default: 2 when the machine has two cores or more.
-    /// Output order is the same either way.
+    /// Threads that assess: 1 does everything on one thread; with N of 2 or more, one
+    /// more thread reads and parses, and for JSON Lines and CSV output N threads assess
+    /// at once (a summary or Markdown files are assessed on one). Default: the machine's
+    /// cores, at most 8. The output is byte for byte the same, in input order, either way.
     ///
     /// Example: --threads 1
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=64))]
     pub threads: Option<u8>,
 
     /// CSV/TSV: the column whose cells name each record (default: the column headed

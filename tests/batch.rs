@@ -329,14 +329,36 @@ fn a_large_input_streams_in_order_with_flat_memory() {
 }
 
 #[test]
-fn one_thread_and_two_threads_write_the_same_bytes() {
+fn one_thread_and_several_write_the_same_bytes() {
+    // 5,000 records are about twenty chunks: enough for assessing threads to finish
+    // them out of order, which the writer must undo.
     let input = generated(5_000);
-    let run = |threads: &str| batch(&input, &["--threads", threads]);
-    let (code1, out1, _) = run("1");
-    let (code2, out2, _) = run("2");
-    assert_eq!((code1, code2), (1, 1));
-    assert_eq!(out1.lines().count(), 5_000);
-    assert!(out1 == out2, "the two-thread pipeline changed the output");
+    for format in [
+        &["--format", "jsonl"][..],
+        &["--format", "jsonl", "--full"],
+        &["--format", "csv"],
+        &["--format", "summary"],
+    ] {
+        let run = |threads: &str| batch(&input, &[&["--threads", threads], format].concat());
+        let (code1, out1, err1) = run("1");
+        assert_eq!(code1, 1, "{format:?}");
+        assert!(
+            out1.lines().count() >= 5_000 || format[1] == "summary",
+            "{format:?}"
+        );
+        for threads in ["2", "3", "8"] {
+            let (code, out, err) = run(threads);
+            assert_eq!(code, code1, "{format:?} --threads {threads}");
+            assert!(
+                out == out1,
+                "{format:?} --threads {threads} changed the output"
+            );
+            assert_eq!(
+                err, err1,
+                "{format:?} --threads {threads} changed the counts"
+            );
+        }
+    }
 }
 
 /// The largest resident set of any child waited for so far, in KiB.

@@ -18,6 +18,8 @@ use crate::yaml;
 pub mod column_map;
 mod flat;
 
+pub use flat::KeyOrder;
+
 /// An answers file larger than this is refused before parsing.
 pub const MAX_ANSWERS_BYTES: usize = 1024 * 1024;
 
@@ -717,8 +719,13 @@ pub fn display_value(q: &Question, value: Value) -> Option<String> {
 }
 
 /// Reads one JSON object (one JSON Lines record) for this rulebook.
-pub fn parse_json_record(book: &Rulebook, text: &str) -> RecordOutcome {
-    without_overlong_decimals(parse_json(text, AnswersSeed { book }).into(), text)
+pub fn parse_json_record(book: &Rulebook, text: &str, order: &mut KeyOrder) -> RecordOutcome {
+    // The fast path reads whole numbers of at most 15 digits only, so a record it accepts
+    // holds no long decimal: the check is for the records serde_json reads.
+    if let Some((answers, fields)) = flat::read(book, text, order) {
+        return Ok(Collected::new(answers, fields)).into();
+    }
+    without_overlong_decimals(parse_json_slow(text, AnswersSeed { book }).into(), text)
 }
 
 /// `outcome`, unless `text` holds a decimal with more digits than can be read exactly;
@@ -895,9 +902,13 @@ fn column_for(book: &Rulebook, prompts: &[String], name: &str, id_column: &str) 
 }
 
 fn parse_json(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
-    if let Some((answers, fields)) = flat::read(seed.book, text) {
+    if let Some((answers, fields)) = flat::read(seed.book, text, &mut KeyOrder::new(seed.book)) {
         return Ok(Collected::new(answers, fields));
     }
+    parse_json_slow(text, seed)
+}
+
+fn parse_json_slow(text: &str, seed: AnswersSeed<'_>) -> Result<Collected, AnswersError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let collected = seed
         .deserialize(&mut de)

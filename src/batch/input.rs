@@ -98,6 +98,8 @@ pub struct JsonLines<R> {
     reader: R,
     line: u64,
     buf: Vec<u8>,
+    /// The key order the records so far have used; made on the first record.
+    order: Option<answers::KeyOrder>,
 }
 
 impl<R: BufRead> JsonLines<R> {
@@ -106,6 +108,7 @@ impl<R: BufRead> JsonLines<R> {
             reader,
             line: 0,
             buf: Vec::with_capacity(4096),
+            order: None,
         }
     }
 
@@ -142,7 +145,10 @@ impl<R: BufRead> JsonLines<R> {
             if text.trim().is_empty() {
                 continue;
             }
-            let outcome = answers::parse_json_record(book, text);
+            let order = self
+                .order
+                .get_or_insert_with(|| answers::KeyOrder::new(book));
+            let outcome = answers::parse_json_record(book, text, order);
             return Ok(Some(Record { number, outcome }));
         }
     }

@@ -124,6 +124,16 @@ impl Stats {
         self.per_tier[tier as usize]
     }
 
+    /// Adds the counts of `other` (one worker's share of the records).
+    fn add(&mut self, other: &Stats) {
+        self.records += other.records;
+        self.invalid += other.invalid;
+        for (mine, theirs) in self.per_tier.iter_mut().zip(other.per_tier) {
+            *mine += theirs;
+        }
+        self.fail_on_hit |= other.fail_on_hit;
+    }
+
     /// One line for stderr.
     pub fn describe(&self) -> String {
         let tiers: Vec<String> = Tier::ALL
@@ -151,7 +161,9 @@ pub struct Options<'a> {
     pub fail_on: Option<Tier>,
     /// Called now and then with the number of records done (for a progress bar).
     pub on_progress: Option<&'a dyn Fn(u64)>,
-    /// 1: read, assess and write on one thread; 2: read and parse on a second thread.
+    /// 1: read, assess and write on one thread. N >= 2: read and parse on another
+    /// thread, and assess on N threads when the format can be forked
+    /// ([`BatchFormat::fork`]), else on this one.
     pub threads: usize,
     /// The CSV/TSV column that names each record (`id` when `None`).
     pub id_column: Option<&'a str>,
@@ -168,12 +180,74 @@ const FLUSH_AFTER: Duration = Duration::from_millis(200);
 /// Records handed from the reading thread to the assessing thread at a time.
 const CHUNK: usize = 256;
 
-/// The assessing and writing half of a batch run.
-struct Sink<'o, 'f, 'e> {
+/// What assessing one record needs: shared by every thread that assesses.
+#[derive(Clone, Copy)]
+struct Assessor<'e> {
     engine: &'e Engine,
+    unit: &'static str,
+    ctx: Context<'e>,
+    fail_on: Option<Tier>,
+}
+
+impl Assessor<'_> {
+    /// Assesses one record, appends its result through `format` and counts it.
+    fn record(
+        &self,
+        record: Record,
+        format: &mut dyn BatchFormat,
+        stats: &mut Stats,
+        out: &mut Vec<u8>,
+    ) {
+        stats.records += 1;
+        let assessed = record
+            .outcome
+            .answers
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|a| {
+                self.engine
+                    .check_and_assess_with(a, self.ctx.date, format.detail())
+            });
+        match assessed {
+            Ok(assessment) => {
+                stats.per_tier[assessment.tier as usize] += 1;
+                if self.fail_on.is_some_and(|t| assessment.tier >= t) {
+                    stats.fail_on_hit = true;
+                }
+                let item = BatchRecord {
+                    number: record.number,
+                    unit: self.unit,
+                    item: BatchItem::Assessed(&assessment),
+                };
+                // The answers go with the assessment, for a format that shows them.
+                let ctx = Context {
+                    answers: record.outcome.answers.as_ref().ok(),
+                    ..self.ctx
+                };
+                format.item(&item, &ctx, out);
+            }
+            Err(e) => {
+                stats.invalid += 1;
+                let problems: Vec<AnswerProblem> = e.problems();
+                let item = BatchRecord {
+                    number: record.number,
+                    unit: self.unit,
+                    item: BatchItem::Invalid {
+                        id: record.outcome.id(),
+                        problems: &problems,
+                    },
+                };
+                format.item(&item, &self.ctx, out);
+            }
+        }
+    }
+}
+
+/// The writing half of a batch run (and, on one thread, the assessing half too).
+struct Sink<'o, 'f, 'e> {
+    assessor: Assessor<'e>,
     out: &'o mut dyn Write,
     format: &'f mut dyn BatchFormat,
-    unit: &'static str,
     stats: Stats,
     buf: Vec<u8>,
     last_flush: Instant,
@@ -188,48 +262,8 @@ impl Sink<'_, '_, '_> {
         options: &Options<'_>,
         flush_now: bool,
     ) -> io::Result<bool> {
-        self.stats.records += 1;
-        let assessed = record
-            .outcome
-            .answers
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|a| {
-                self.engine
-                    .check_and_assess_with(a, options.ctx.date, self.format.detail())
-            });
-        match assessed {
-            Ok(assessment) => {
-                self.stats.per_tier[assessment.tier as usize] += 1;
-                if options.fail_on.is_some_and(|t| assessment.tier >= t) {
-                    self.stats.fail_on_hit = true;
-                }
-                let item = BatchRecord {
-                    number: record.number,
-                    unit: self.unit,
-                    item: BatchItem::Assessed(&assessment),
-                };
-                // The answers go with the assessment, for a format that shows them.
-                let ctx = Context {
-                    answers: record.outcome.answers.as_ref().ok(),
-                    ..options.ctx
-                };
-                self.format.item(&item, &ctx, &mut self.buf);
-            }
-            Err(e) => {
-                self.stats.invalid += 1;
-                let problems: Vec<AnswerProblem> = e.problems();
-                let item = BatchRecord {
-                    number: record.number,
-                    unit: self.unit,
-                    item: BatchItem::Invalid {
-                        id: record.outcome.id(),
-                        problems: &problems,
-                    },
-                };
-                self.format.item(&item, &options.ctx, &mut self.buf);
-            }
-        }
+        self.assessor
+            .record(record, self.format, &mut self.stats, &mut self.buf);
         if flush_now || self.buf.len() >= FLUSH_BYTES || self.last_flush.elapsed() >= FLUSH_AFTER {
             if !write_out(self.out, &self.buf)? {
                 return Ok(false);
@@ -276,10 +310,14 @@ pub fn run(
         InputFormat::Yaml => Source::Yaml(YamlDocuments::new(input)),
     };
     let mut sink = Sink {
-        engine,
+        assessor: Assessor {
+            engine,
+            unit: options.input_format.unit(),
+            ctx: options.ctx,
+            fail_on: options.fail_on,
+        },
         out,
         format,
-        unit: options.input_format.unit(),
         stats: Stats::default(),
         buf: Vec::with_capacity(FLUSH_BYTES * 2),
         last_flush: Instant::now(),
@@ -297,6 +335,12 @@ pub fn run(
             }
         }
         return sink.finish();
+    }
+    // Formats whose lines depend on one record alone are written by several assessing
+    // threads; the others (a summary, files per record) keep assessing on this one.
+    let forks: Option<Vec<_>> = (0..options.threads).map(|_| sink.format.fork()).collect();
+    if let Some(formats) = forks {
+        return run_in_parallel(source, sink, formats, options);
     }
 
     std::thread::scope(|scope| {
@@ -339,6 +383,104 @@ pub fn run(
                     return Ok(sink.stats);
                 }
             }
+        }
+        sink.finish()
+    })
+}
+
+/// Chunks of records on their way at once, per assessing thread: enough that no thread
+/// waits while the oldest chunk is finished, few enough to keep memory flat.
+const IN_FLIGHT_PER_THREAD: usize = 4;
+
+/// The batch on `formats.len()` assessing threads: one thread reads and parses chunks of
+/// records, each assessing thread takes the next chunk and writes its results into a
+/// buffer, and this thread writes the buffers out in input order. A chunk is handed
+/// out only when fewer than `IN_FLIGHT_PER_THREAD` per thread are on their way, so
+/// memory stays flat however the threads are scheduled.
+fn run_in_parallel(
+    mut source: Source,
+    mut sink: Sink<'_, '_, '_>,
+    formats: Vec<Box<dyn BatchFormat + Send>>,
+    options: &Options<'_>,
+) -> io::Result<Stats> {
+    let engine = sink.assessor.engine;
+    let (work_tx, work_rx) = std::sync::mpsc::channel::<(u64, Vec<Record>)>();
+    // The assessing threads share one queue of chunks.
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let assessor = sink.assessor;
+    let assessor = &assessor;
+    let in_flight = formats.len() * IN_FLIGHT_PER_THREAD;
+    std::thread::scope(|scope| {
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Vec<u8>, Stats)>();
+        let (ticket_tx, ticket_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = ticket_tx.send(());
+        }
+        let reader = scope.spawn(move || -> io::Result<()> {
+            let mut seq = 0;
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while let Some(record) = source.next_record(engine)? {
+                chunk.push(record);
+                // A short chunk means the input paused: send what we have.
+                if chunk.len() >= CHUNK || source.may_block() {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    if ticket_rx.recv().is_err() || work_tx.send((seq, full)).is_err() {
+                        return Ok(());
+                    }
+                    seq += 1;
+                }
+            }
+            if !chunk.is_empty() && ticket_rx.recv().is_ok() {
+                let _ = work_tx.send((seq, chunk));
+            }
+            Ok(())
+        });
+        for mut format in formats {
+            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    // A poisoned lock still holds a working receiver.
+                    let job = work_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((seq, records)) = job else {
+                        return;
+                    };
+                    let mut stats = Stats::default();
+                    let mut out = Vec::with_capacity(FLUSH_BYTES);
+                    for record in records {
+                        assessor.record(record, format.as_mut(), &mut stats, &mut out);
+                    }
+                    if done_tx.send((seq, out, stats)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // What the format wrote first (a CSV header) goes before any record.
+        if !write_out(sink.out, &sink.buf)? {
+            return Ok(sink.stats);
+        }
+        sink.buf.clear();
+        // Chunks finish out of order; each is written when all before it have been.
+        let mut finished = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (seq, out, stats) in &done_rx {
+            finished.insert(seq, (out, stats));
+            while let Some((out, stats)) = finished.remove(&next) {
+                next += 1;
+                sink.stats.add(&stats);
+                if !write_out(sink.out, &out)? {
+                    return Ok(sink.stats);
+                }
+                let _ = ticket_tx.send(());
+                if let Some(progress) = options.on_progress {
+                    progress(sink.stats.records);
+                }
+            }
+        }
+        match reader.join() {
+            Ok(read) => read?,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
         sink.finish()
     })

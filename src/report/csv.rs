@@ -47,6 +47,10 @@ fn field(out: &mut Vec<u8>, value: &str, last: bool) {
 }
 
 impl BatchFormat for CsvRows {
+    fn fork(&self) -> Option<Box<dyn BatchFormat + Send>> {
+        Some(Box::new(CsvRows))
+    }
+
     fn begin(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(COLUMNS.join(",").as_bytes());
         out.push(b'\n');

@@ -57,6 +57,10 @@ struct SeeBrief<'a> {
 }
 
 impl BatchFormat for JsonLines {
+    fn fork(&self) -> Option<Box<dyn BatchFormat + Send>> {
+        Some(Box::new(JsonLines { full: self.full }))
+    }
+
     fn detail(&self) -> Detail {
         if self.full {
             Detail::Full

@@ -126,6 +126,12 @@ pub trait BatchFormat {
     fn begin(&mut self, _out: &mut Vec<u8>) {}
     fn item(&mut self, record: &BatchRecord<'_, '_>, ctx: &Context<'_>, out: &mut Vec<u8>);
     fn end(&mut self, _out: &mut Vec<u8>) {}
+    /// A copy for another thread, for a format whose output for a record depends on that
+    /// record alone: then several threads assess and write records at once. `None` (a
+    /// format that gathers across records) keeps every record on one thread.
+    fn fork(&self) -> Option<Box<dyn BatchFormat + Send>> {
+        None
+    }
 }
 
 /// Output formats for `batch`.
