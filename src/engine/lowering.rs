@@ -308,10 +308,7 @@ fn fires_where_it_did(engine: &Engine, n: usize, builtin: &Engine, b: usize) -> 
         }
     }
     let applicable = engine.applicable(&answers);
-    let facts = Facts {
-        values: &answers.values,
-        applicable: &applicable,
-    };
+    let facts = Facts::new(&answers.values, &applicable);
     engine.rules[n].when.eval(&facts) == Truth::True
 }
 

@@ -19,12 +19,13 @@ use crate::rulebook::{
 };
 pub use assessment::*;
 pub use logic::Truth;
-use logic::{Facts, Node};
+use logic::{Code, Facts, Node};
 
 /// A rule with its references resolved to indices.
 #[derive(Debug)]
 struct CompiledRule {
     when: Node,
+    guard: logic::Guard,
     /// Questions the condition reads, for "what to check" when it is undecided.
     facts: Vec<usize>,
     /// Technique indices excluded; every technique when `avoid_all`.
@@ -140,6 +141,7 @@ impl Engine {
                 });
             rules.push(CompiledRule {
                 facts: when.facts(),
+                guard: logic::Guard::of(&when),
                 when,
                 avoid,
                 avoid_all: rule.avoid.is_all(),
@@ -238,10 +240,7 @@ impl Engine {
         match self.ask_if.get(i) {
             Some(Some(node)) => {
                 let applicable = self.applicable(answers);
-                node.eval(&Facts {
-                    values: &answers.values,
-                    applicable: &applicable,
-                }) == Truth::True
+                node.eval(&Facts::new(&answers.values, &applicable)) == Truth::True
             }
             Some(None) => true,
             None => false,
@@ -275,17 +274,8 @@ impl Engine {
     }
 
     /// [`Engine::applicable`] into `applicable`, which starts all true.
-    fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool]) {
-        for &i in &self.conditional {
-            if let Some(node) = &self.ask_if[i] {
-                // ask_if reads only earlier questions (validated), so one pass suffices.
-                let facts = Facts {
-                    values: &answers.values,
-                    applicable,
-                };
-                applicable[i] = node.eval(&facts) != Truth::False;
-            }
-        }
+    fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool]) -> Vec<Code> {
+        Facts::fill_applicable(&answers.values, &self.ask_if, &self.conditional, applicable)
     }
 
     /// Answers given to questions that do not apply contradict the answers they depend
@@ -346,9 +336,10 @@ impl Engine {
                 &mut large
             }
         };
-        self.fill_applicable(answers, applicable);
+        let codes = self.fill_applicable(answers, applicable);
         self.contradictions(answers, applicable)?;
-        Ok(self.assess_applicable(answers, applicable, today, detail))
+        let facts = Facts::with_codes(&answers.values, applicable, codes);
+        Ok(self.assess_facts(answers, &facts, today, detail))
     }
 
     /// Evaluates every rule once and returns the assessment.
@@ -384,26 +375,38 @@ impl Engine {
         today: Date,
         detail: Detail,
     ) -> Assessment<'_> {
-        let facts = Facts {
-            values: &answers.values,
-            applicable,
-        };
-        let results: Vec<Truth> = self.rules.iter().map(|r| r.when.eval(&facts)).collect();
+        self.assess_facts(
+            answers,
+            &Facts::new(&answers.values, applicable),
+            today,
+            detail,
+        )
+    }
+
+    fn assess_facts(
+        &self,
+        answers: &Answers,
+        facts: &Facts<'_>,
+        today: Date,
+        detail: Detail,
+    ) -> Assessment<'_> {
+        let results: Vec<Truth> = self
+            .rules
+            .iter()
+            .map(|r| r.guard.eval(&r.when, facts))
+            .collect();
         let mut fold = fold::Fold::new(self, detail);
         for ((rule, compiled), &result) in self.book.rules.iter().zip(&self.rules).zip(&results) {
-            fold.add(rule, compiled, result, answers, &facts);
+            fold.add(rule, compiled, result, answers, facts);
         }
-        fold.finish(answers, &facts, &results, today)
+        fold.finish(answers, facts, &results, today)
     }
 
     /// Every rule evaluated, fired or not, in evaluation order, with each condition, the
     /// answer it read and its result (for `--explain`).
     pub fn explain(&self, answers: &Answers) -> Vec<TraceEntry<'_>> {
         let applicable = self.applicable(answers);
-        let facts = Facts {
-            values: &answers.values,
-            applicable: &applicable,
-        };
+        let facts = Facts::new(&answers.values, &applicable);
         self.book
             .rules
             .iter()

@@ -99,10 +99,7 @@ fn smallest_witness_within(
                 for (k, &f) in chosen.iter().enumerate() {
                     values[facts[f]] = options[f][counter[k]];
                 }
-                let result = node.eval(&Facts {
-                    values: &values,
-                    applicable: &applicable,
-                });
+                let result = node.eval(&Facts::new(&values, &applicable));
                 if wanted.contains(&result) {
                     return Some(
                         chosen
@@ -169,10 +166,7 @@ fn exhaustive(
         for (k, &q) in facts.iter().enumerate() {
             values[q] = options[k][counter[k]];
         }
-        let result = node.eval(&Facts {
-            values: &values,
-            applicable: &applicable,
-        });
+        let result = node.eval(&Facts::new(&values, &applicable));
         if wanted.contains(&result) {
             return Some(Some(facts.iter().map(|&q| (q, values[q])).collect()));
         }
