@@ -85,8 +85,16 @@ pub fn run(cli: Cli) -> Result<u8> {
     let global = cli.global;
     match cli.command {
         Some(Command::Check(args)) => check(&global, &args),
-        Some(Command::Ask(args)) => ask(&global, &args),
-        Some(Command::Batch(args)) => run_batch(&global, &args),
+        // These write files, take the terminal, or run for long: a signal needs the thread
+        // that can remove a temporary file and give the terminal back.
+        Some(Command::Ask(args)) => {
+            crate::signals::start_thread();
+            ask(&global, &args)
+        }
+        Some(Command::Batch(args)) => {
+            crate::signals::start_thread();
+            run_batch(&global, &args)
+        }
         Some(Command::Rules(RulesCommand::Check { dir, columns })) => {
             let dir = dir.or(global.rules);
             match columns {

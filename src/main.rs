@@ -4,7 +4,6 @@ use clap::Parser;
 use massage_check::{app, cli::Cli};
 
 fn main() -> ExitCode {
-    without_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version go to stdout through the same checked writer as reports,
@@ -86,12 +85,19 @@ fn report_error(text: &str) {
     }
 }
 
-/// mimalloc asks Linux for transparent huge pages, and the first touch of each one zeroes
-/// 2 MiB: about a millisecond of a `check` that needs a few hundred KiB in all, a third
-/// of its run (measured with `perf`; issue 24). Batch runs, whose memory stays near
-/// 20 MiB, ran no slower without them. Faults after this call get ordinary pages.
-fn without_huge_pages() {
-    #[cfg(target_os = "linux")]
+/// mimalloc asks Linux for transparent huge pages for its arena, and the first touch of
+/// each one zeroes 2 MiB: about a millisecond of a `check` that needs a few hundred KiB in
+/// all, a third of its run (measured with `perf`; issue 24). Batch runs, whose memory stays
+/// near 20 MiB, ran no slower without them. The Rust runtime touches the arena before
+/// `main` runs, so this is a constructor: the loader calls it before the runtime starts,
+/// and every fault after it gets ordinary pages.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static WITHOUT_HUGE_PAGES: extern "C" fn() = without_huge_pages;
+
+#[cfg(target_os = "linux")]
+extern "C" fn without_huge_pages() {
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes only this process's
     // memory policy; a kernel without it returns an error, which changes nothing.
     unsafe {

@@ -689,3 +689,124 @@ fn written_files_are_owner_only_unless_mode_says_otherwise() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("octal"));
 }
+
+/// Waits (up to 20 s) until process `pid` sleeps in the kernel function named `place`
+/// (`/proc/PID/wchan`), so a signal reaches it at a known point.
+fn wait_until_blocked_in(pid: u32, place: &str) -> bool {
+    (0..2000).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::read_to_string(format!("/proc/{pid}/wchan")).is_ok_and(|w| w.contains(place))
+    })
+}
+
+/// A pipe whose buffer is one page and already full, so the next write to it blocks
+/// until the reader takes the filler.
+fn full_pipe() -> (std::fs::File, std::fs::File, Vec<u8>) {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let mut fds = [0; 2];
+    // SAFETY: pipe writes two new descriptors into the array, which we then own.
+    assert_eq!(
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) },
+        0,
+        "pipe"
+    );
+    // SAFETY: each descriptor was just created and is owned by one File only.
+    let (reader, mut writer) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    // SAFETY: fcntl on a descriptor we own, with plain integers.
+    let size = unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    assert!(size > 0, "F_SETPIPE_SZ");
+    let filler = vec![b'#'; usize::try_from(size).expect("size")];
+    std::io::Write::write_all(&mut writer, &filler).expect("fill");
+    (reader, writer, filler)
+}
+
+/// `check` of the desk worker writing its report into `writer` (a full pipe), once it
+/// is blocked in that write.
+fn check_blocked_on(writer: std::fs::File) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_massage-check"))
+        .args(["check", "--today", TODAY])
+        .arg(repo_path("examples/desk-worker.yaml"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    assert!(
+        wait_until_blocked_in(child.id(), "pipe_write"),
+        "the report never blocked"
+    );
+    child
+}
+
+/// `check` (no handler thread: the signal handler acts itself) receiving SIGTERM while its
+/// report is blocked on a full pipe finishes the report, then ends with 128 + 15.
+#[test]
+fn a_short_command_finishes_its_write_before_a_signal_ends_it() {
+    use std::io::Read;
+    let expected = bin()
+        .args(["check", "--today", TODAY])
+        .arg(repo_path("examples/desk-worker.yaml"))
+        .output()
+        .expect("runs");
+    let (mut reader, writer, filler) = full_pipe();
+    let mut child = check_blocked_on(writer);
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).expect("read");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status:?}");
+    assert_eq!(&got[..filler.len()], &filler[..]);
+    assert_eq!(
+        String::from_utf8_lossy(&got[filler.len()..]),
+        String::from_utf8_lossy(&expected.stdout),
+        "the report is whole"
+    );
+}
+
+/// A reader that never reads again cannot hold a short command forever: 2 s after the
+/// signal the process ends anyway, with 128 + the signal.
+#[test]
+fn a_signal_waits_at_most_two_seconds_for_a_stalled_reader() {
+    let (reader, writer, _) = full_pipe();
+    let mut child = check_blocked_on(writer);
+    let sent = std::time::Instant::now();
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().expect("wait");
+    let waited = sent.elapsed();
+    drop(reader);
+    assert_eq!(status.code(), Some(128 + libc::SIGINT), "{status:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(1500),
+        "ended after {waited:?}, before the write's 2 s"
+    );
+}
+
+/// A short command that is not writing (here waiting for its answers on stdin) ends at
+/// once on a signal, with nothing on stdout.
+#[test]
+fn a_signal_ends_a_short_command_that_is_not_writing() {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_massage-check"))
+        .args(["check", "--today", TODAY, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    assert!(wait_until_blocked_in(child.id(), "pipe_read"));
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(128 + libc::SIGHUP),
+        "{:?}",
+        out.status
+    );
+    assert!(out.stdout.is_empty());
+}

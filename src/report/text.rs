@@ -78,9 +78,17 @@ impl Writer {
     /// Writes `text` wrapped to the width, first line after `first`, the rest indented
     /// to `indent` spaces.
     fn para(&mut self, first: &str, indent: usize, text: &str) {
+        // Most lines fit as they are; wrapping them anyway was a tenth of a `check`.
+        let width = self.width.max(20);
+        if !text.contains('\n')
+            && textwrap::core::display_width(first) + textwrap::core::display_width(text) <= width
+        {
+            let _ = writeln!(self.out, "{}", format!("{first}{text}").trim_end());
+            return;
+        }
         let rest = " ".repeat(indent);
         // Break only at spaces, never inside a word, a hyphenated word or a URL.
-        let options = textwrap::Options::new(self.width.max(20))
+        let options = textwrap::Options::new(width)
             .initial_indent(first)
             .subsequent_indent(&rest)
             .word_separator(textwrap::WordSeparator::AsciiSpace)
