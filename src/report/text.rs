@@ -68,6 +68,22 @@ pub fn tier_label(tier: Tier) -> &'static str {
     }
 }
 
+/// Appends `text` wrapped to `width`, first line after `first`, the rest indented to
+/// `indent` spaces.
+fn wrap_into(out: &mut String, first: &str, indent: usize, text: &str, width: usize) {
+    let rest = " ".repeat(indent);
+    // Break only at spaces, never inside a word, a hyphenated word or a URL.
+    let options = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(&rest)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
 struct Writer {
     out: String,
     width: usize,
@@ -78,24 +94,16 @@ impl Writer {
     /// Writes `text` wrapped to the width, first line after `first`, the rest indented
     /// to `indent` spaces.
     fn para(&mut self, first: &str, indent: usize, text: &str) {
-        // Most lines fit as they are; wrapping them anyway was a tenth of a `check`.
         let width = self.width.max(20);
-        if !text.contains('\n')
-            && textwrap::core::display_width(first) + textwrap::core::display_width(text) <= width
-        {
+        // Most lines fit as they are; wrapping them anyway was a tenth of a `check`. The
+        // result is what wrapping gives (a test compares the two).
+        let fits = !text.is_empty()
+            && !text.contains('\n')
+            && textwrap::core::display_width(first) + textwrap::core::display_width(text) <= width;
+        if fits {
             let _ = writeln!(self.out, "{}", format!("{first}{text}").trim_end());
-            return;
-        }
-        let rest = " ".repeat(indent);
-        // Break only at spaces, never inside a word, a hyphenated word or a URL.
-        let options = textwrap::Options::new(width)
-            .initial_indent(first)
-            .subsequent_indent(&rest)
-            .word_separator(textwrap::WordSeparator::AsciiSpace)
-            .word_splitter(textwrap::WordSplitter::NoHyphenation)
-            .break_words(false);
-        for line in textwrap::wrap(text, options) {
-            let _ = writeln!(self.out, "{}", line.trim_end());
+        } else {
+            wrap_into(&mut self.out, first, indent, text, width);
         }
     }
 
@@ -460,4 +468,41 @@ fn explanation(w: &mut Writer, a: &Assessment<'_>) {
             }
         ),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line written without wrapping reads exactly as wrapping would have written it.
+    #[test]
+    fn a_line_that_fits_is_written_as_wrapping_would_write_it() {
+        let cases = [
+            ("  - ", ""),
+            ("", ""),
+            ("  ", "  leading spaces"),
+            ("x ", "a  b   c"),
+            ("  - ", "trailing   "),
+            ("  - ", "exactly up to the width of twenty"),
+            (
+                "  1. ",
+                "a line with a long URL https://www.nice.org.uk/guidance/ng59 in it",
+            ),
+            ("", "two\nlines"),
+            ("  - ", "caf\u{e9} \u{2014} wide \u{4e2d}\u{6587} text"),
+        ];
+        for width in [20, 40, 80] {
+            for (first, text) in cases {
+                let mut w = Writer {
+                    out: String::new(),
+                    width,
+                    styled: false,
+                };
+                w.para(first, 4, text);
+                let mut wrapped = String::new();
+                wrap_into(&mut wrapped, first, 4, text, width);
+                assert_eq!(w.out, wrapped, "{first:?} {text:?} at {width}");
+            }
+        }
+    }
 }
