@@ -1,6 +1,6 @@
 //! Validates the built-in rulebook (`rules/*.yaml`) when the binary is built, with the
 //! same loader, validator and reachability analysis as `--rules DIR`, and writes the
-//! image the binary reads at start-up (`OUT_DIR/builtin-rulebook.msgpack`). A broken rule
+//! image the binary reads at start-up (`OUT_DIR/builtin-rulebook.image`). A broken rule
 //! fails the build with the validator's message. It also puts the rulebook's version
 //! into `--version`.
 //!
@@ -74,7 +74,7 @@ fn main() {
         engine.book().meta.version
     );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    if let Err(e) = std::fs::write(out.join("builtin-rulebook.msgpack"), image) {
+    if let Err(e) = std::fs::write(out.join("builtin-rulebook.image"), image) {
         fail(&[format!("cannot write the rulebook's image: {e}")]);
     }
 }

@@ -10,7 +10,7 @@
 /// empty image for its own copy of the rulebook code).
 macro_rules! builtin_image {
     () => {
-        include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rulebook.msgpack"))
+        include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rulebook.image"))
     };
 }
 

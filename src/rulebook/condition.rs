@@ -19,12 +19,46 @@ use serde::{Deserialize, Serialize};
 
 /// A literal on the right-hand side of `is`: `yes`/`no`/`true`/`false`, a number or a
 /// choice id.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Literal {
     Bool(bool),
     Number(f64),
     Text(String),
+}
+
+/// Read by the type the value already has, as an untagged enum would, but without
+/// buffering the value and building an error for each variant that does not match
+/// (the built-in image holds hundreds of literals, read at every start).
+impl<'de> Deserialize<'de> for Literal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Literal, D::Error> {
+        struct LiteralVisitor;
+        impl serde::de::Visitor<'_> for LiteralVisitor {
+            type Value = Literal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("yes, no, a number or a choice id")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Literal, E> {
+                Ok(Literal::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Literal, E> {
+                Ok(Literal::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Literal, E> {
+                Ok(Literal::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Literal, E> {
+                Ok(Literal::Number(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Literal, E> {
+                Ok(Literal::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Literal, E> {
+                Ok(Literal::Text(v))
+            }
+        }
+        d.deserialize_any(LiteralVisitor)
+    }
 }
 
 impl fmt::Display for Literal {

@@ -1,28 +1,25 @@
 //! The built-in rulebook as the build script leaves it (`build.rs`): the sections of
-//! `rules/*.yaml` merged in file order, as MessagePack (self-describing, so it reads
-//! back through the same `Deserialize` impls as the YAML, and twice as fast as JSON),
-//! with where each item was written. The
-//! build script validates the rulebook and checks that every rule can fire before it
-//! writes the image, so at run time the image is only read back, through the same
-//! `Deserialize` impls as the YAML, into the same `Rulebook`.
+//! `rules/*.yaml` merged in file order, and where each item was written. The build script
+//! validates the rulebook and checks that every rule can fire before it writes the
+//! image, so at run time the image is only read back, through the same `Deserialize`
+//! impls as the YAML, into the same `Rulebook`.
+//!
+//! The image is three parts, each after its length (4 bytes, little-endian) but the
+//! last: the table of texts, the sections, and where each item was written, the last two
+//! in the [`packed`](super::packed) format. A check never needs the locations (only error
+//! messages and `rules explain` do), so [`read`] keeps their bytes to read on first use.
 //!
 //! Owns the image format and nothing else: no validation happens here.
 
 use std::collections::HashMap;
-
-use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 use super::model::RulebookFile;
-use super::{Location, Origin, Rulebook};
+use super::packed::{Decoder, Encoder};
+use super::{Location, Locations, Origin, Rulebook};
 
 /// Where one item was written: (file, line), in the order the loader found them.
 type Places = Vec<(String, Option<usize>)>;
-
-#[derive(Serialize, Deserialize)]
-struct Image<S> {
-    sections: S,
-    locations: Vec<(String, Places)>,
-}
 
 /// The image of `book`, read from `files` (the texts it was loaded from, in order).
 /// Build time only: the sections are merged from the YAML as written, so the image reads
@@ -50,28 +47,72 @@ pub fn write(book: &Rulebook, files: &[(String, String)]) -> Result<Vec<u8>, Str
             }
         }
     }
-    let mut locations: Vec<_> = book
+    let mut locations: Vec<(&String, Places)> = book
         .locations
+        .map()
         .iter()
         .map(|(id, places)| {
             let places = places.iter().map(|l| (l.file.clone(), l.line)).collect();
-            (id.clone(), places)
+            (id, places)
         })
         .collect();
     // Sorted, so the same rules give a byte-identical image.
     locations.sort();
-    rmp_serde::to_vec_named(&Image {
-        sections: merged,
-        locations,
-    })
-    .map_err(|e| e.to_string())
+    let locations = serde_json::to_value(locations).map_err(|e| e.to_string())?;
+    let mut encoder = Encoder::default();
+    let sections = encoder.encode(&serde_json::Value::Object(merged));
+    let locations = encoder.encode(&locations);
+    let mut image = Vec::new();
+    for part in [encoder.table().as_bytes(), &sections] {
+        let length = u32::try_from(part.len()).map_err(|e| e.to_string())?;
+        image.extend(length.to_le_bytes());
+        image.extend(part);
+    }
+    image.extend(locations);
+    Ok(image)
 }
 
-/// The rulebook in an image written by [`write`].
-pub fn read(image: &[u8]) -> Result<Rulebook, String> {
-    let image: Image<RulebookFile> = rmp_serde::from_slice(image).map_err(|e| e.to_string())?;
-    let locations: HashMap<String, Vec<Location>> = image
-        .locations
+/// The rulebook in an image written by [`write`]; its locations are read on first use.
+pub fn read(image: &'static [u8]) -> Result<Rulebook, String> {
+    let (table, rest) = part(image)?;
+    let (sections, locations) = part(rest)?;
+    // The one check that the texts are UTF-8: every text read below is a slice of this.
+    let table = std::str::from_utf8(table).map_err(|e| format!("its table of texts: {e}"))?;
+    let sections: RulebookFile = Decoder::new(sections, table)
+        .read()
+        .map_err(|e| e.to_string())?;
+    Ok(Rulebook::assemble(
+        sections,
+        Origin::Builtin,
+        Locations::InImage {
+            table,
+            bytes: locations,
+            read: OnceLock::new(),
+        },
+    ))
+}
+
+/// The part at the start of `bytes` (after its length) and what follows it.
+fn part(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let (length, rest) = bytes
+        .split_first_chunk::<4>()
+        .ok_or("it ends inside a length")?;
+    let length = usize::try_from(u32::from_le_bytes(*length)).map_err(|e| e.to_string())?;
+    if rest.len() < length {
+        return Err("it ends inside a part".into());
+    }
+    Ok(rest.split_at(length))
+}
+
+/// The locations that [`read`] left unread.
+pub(super) fn read_locations(
+    table: &str,
+    bytes: &[u8],
+) -> Result<HashMap<String, Vec<Location>>, String> {
+    let locations: Vec<(String, Places)> = Decoder::new(bytes, table)
+        .read()
+        .map_err(|e| e.to_string())?;
+    Ok(locations
         .into_iter()
         .map(|(id, places)| {
             let places = places
@@ -80,10 +121,5 @@ pub fn read(image: &[u8]) -> Result<Rulebook, String> {
                 .collect();
             (id, places)
         })
-        .collect();
-    Ok(Rulebook::assemble(
-        image.sections,
-        Origin::Builtin,
-        locations,
-    ))
+        .collect())
 }

@@ -11,6 +11,7 @@ pub mod image;
 mod load;
 pub use load::{read_text_file, yaml_files};
 pub mod model;
+mod packed;
 mod validate;
 
 use std::collections::HashMap;
@@ -109,6 +110,32 @@ impl fmt::Display for Origin {
     }
 }
 
+/// Where each item of a rulebook was written.
+#[derive(Debug, Clone)]
+enum Locations {
+    Read(HashMap<String, Vec<Location>>),
+    /// The built-in rulebook's, still in its image: only error messages and `rules
+    /// explain` ask where an item was written, so a check does not pay to read them.
+    InImage {
+        table: &'static str,
+        bytes: &'static [u8],
+        read: std::sync::OnceLock<HashMap<String, Vec<Location>>>,
+    },
+}
+
+impl Locations {
+    fn map(&self) -> &HashMap<String, Vec<Location>> {
+        match self {
+            Locations::Read(map) => map,
+            // The build script wrote and read back this image, so it reads; were it not
+            // to, items would show no place rather than stop the program.
+            Locations::InImage { table, bytes, read } => {
+                read.get_or_init(|| image::read_locations(table, bytes).unwrap_or_default())
+            }
+        }
+    }
+}
+
 /// A loaded and validated rulebook.
 #[derive(Debug, Clone)]
 pub struct Rulebook {
@@ -119,7 +146,7 @@ pub struct Rulebook {
     pub techniques: Vec<Technique>,
     pub care: Vec<Care>,
     pub origin: Origin,
-    locations: HashMap<String, Vec<Location>>,
+    locations: Locations,
     question_index: rustc_hash::FxHashMap<String, usize>,
 }
 
@@ -138,11 +165,7 @@ impl Rulebook {
 
     /// A rulebook from its merged sections (already validated) and where each item was
     /// written.
-    fn assemble(
-        file: RulebookFile,
-        origin: Origin,
-        locations: HashMap<String, Vec<Location>>,
-    ) -> Rulebook {
+    fn assemble(file: RulebookFile, origin: Origin, locations: Locations) -> Rulebook {
         let question_index = file
             .questions
             .iter()
@@ -211,6 +234,7 @@ impl Rulebook {
     /// Where the item with this id was written.
     pub fn location(&self, id: &str) -> Location {
         self.locations
+            .map()
             .get(id)
             .and_then(|l| l.first())
             .cloned()

@@ -676,19 +676,26 @@ enum AllWord {
 
 impl<'de> Deserialize<'de> for IdSet {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IdSet, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Word(String),
-            List(Vec<String>),
+        struct IdSetVisitor;
+        impl<'de> serde::de::Visitor<'de> for IdSetVisitor {
+            type Value = IdSet;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`all` or a list of ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, w: &str) -> Result<IdSet, E> {
+                if w == "all" {
+                    Ok(IdSet::All)
+                } else {
+                    Err(E::custom(format!(
+                        "expected `all` or a list of ids like [{w}], found `{w}`"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<IdSet, A::Error> {
+                Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(IdSet::Only)
+            }
         }
-        match Raw::deserialize(deserializer)? {
-            Raw::Word(w) if w == "all" => Ok(IdSet::All),
-            Raw::Word(w) => Err(serde::de::Error::custom(format!(
-                "expected `all` or a list of ids like [{w}], found `{w}`"
-            ))),
-            Raw::List(ids) => Ok(IdSet::Only(ids)),
-        }
+        deserializer.deserialize_any(IdSetVisitor)
     }
 }
 
@@ -706,14 +713,18 @@ fn one_or_many<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+    struct OneOrManyVisitor;
+    impl<'de> serde::de::Visitor<'de> for OneOrManyVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a key or a list of keys")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Vec<String>, A::Error> {
+            Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
     }
-    Ok(match OneOrMany::deserialize(deserializer)? {
-        OneOrMany::One(s) => vec![s],
-        OneOrMany::Many(v) => v,
-    })
+    deserializer.deserialize_any(OneOrManyVisitor)
 }

@@ -656,7 +656,11 @@ pub(super) fn validate(
         });
         return Err(RulebookError::Invalid(problems));
     }
-    Ok(Rulebook::assemble(file, origin, locations))
+    Ok(Rulebook::assemble(
+        file,
+        origin,
+        super::Locations::Read(locations),
+    ))
 }
 
 /// Every id well formed, none empty, none used twice (ids are one namespace, so
