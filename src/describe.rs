@@ -34,7 +34,7 @@ pub fn list(book: &Rulebook, kind: Option<Kind>) -> String {
     rows.extend(
         book.questions
             .iter()
-            .map(|q| (Kind::Question, q.id.as_str(), q.prompt.clone())),
+            .map(|q| (Kind::Question, q.id.as_str(), q.prompt.to_string())),
     );
     rows.extend(book.rules.iter().map(|r| {
         let tier = r.tier.map_or(String::new(), |t| format!(" [{t}]"));
@@ -43,17 +43,17 @@ pub fn list(book: &Rulebook, kind: Option<Kind>) -> String {
     rows.extend(
         book.techniques
             .iter()
-            .map(|t| (Kind::Technique, t.id.as_str(), t.name.clone())),
+            .map(|t| (Kind::Technique, t.id.as_str(), t.name.to_string())),
     );
     rows.extend(
         book.care
             .iter()
-            .map(|c| (Kind::Care, c.id.as_str(), c.name.clone())),
+            .map(|c| (Kind::Care, c.id.as_str(), c.name.to_string())),
     );
     rows.extend(
         book.sources
             .iter()
-            .map(|s| (Kind::Source, s.id.as_str(), s.title.clone())),
+            .map(|s| (Kind::Source, s.id.as_str(), s.title.to_string())),
     );
     rows.retain(|(k, _, _)| kind.is_none_or(|want| *k == want));
     let width = rows.iter().map(|(_, id, _)| id.len()).max().unwrap_or(0);

@@ -333,7 +333,7 @@ fn template_csv_and_form_follow_the_rulebook() {
         .expect("runs");
     let form = String::from_utf8(form.stdout).expect("utf-8");
     for q in &book.questions {
-        assert!(form.contains(&q.prompt), "{}", q.id);
+        assert!(form.contains(q.prompt.as_str()), "{}", q.id);
         for c in &q.choices {
             assert!(
                 form.contains(&format!("   - {}\n", c.label)),

@@ -491,10 +491,10 @@ proptest! {
                 prop_assert!(!listed.contains(&t.id.as_str()), "{} lists {} in JSON", rule.id, t.id);
                 // Ranked lines in the text and Markdown reports name the technique with
                 // its score; an avoided one may appear only under "Avoid".
-                let ranked_text = text.lines().any(|l| l.contains("/100") && l.contains(&t.name));
+                let ranked_text = text.lines().any(|l| l.contains("/100") && l.contains(t.name.as_str()));
                 prop_assert!(!ranked_text, "{} ranks {} in the text report", rule.id, t.id);
                 let suits_line = markdown.lines().find(|l| l.contains("Techniques that suit"));
-                prop_assert!(!suits_line.is_some_and(|l| l.contains(&t.name)), "{} lists {} in Markdown", rule.id, t.id);
+                prop_assert!(!suits_line.is_some_and(|l| l.contains(t.name.as_str())), "{} lists {} in Markdown", rule.id, t.id);
             }
         }
     }

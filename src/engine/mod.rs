@@ -557,9 +557,10 @@ impl Engine {
     }
 }
 
-fn push_unique<'a>(into: &mut Vec<&'a str>, items: &'a [String]) {
+fn push_unique<'a, T: AsRef<str>>(into: &mut Vec<&'a str>, items: &'a [T]) {
     for item in items {
-        if !into.contains(&item.as_str()) {
+        let item = item.as_ref();
+        if !into.contains(&item) {
             into.push(item);
         }
     }

@@ -59,7 +59,7 @@ impl Widget {
         } else {
             q.choices
                 .iter()
-                .map(|c| (c.label.clone(), c.id.clone()))
+                .map(|c| (c.label.to_string(), c.id.clone()))
                 .collect()
         };
         match q.kind {
@@ -529,7 +529,7 @@ impl Prompter for TerminalPrompter {
 fn help_text(q: &Question) -> String {
     let mut parts: Vec<String> = Vec::new();
     if !q.help.is_empty() {
-        parts.push(q.help.clone());
+        parts.push(q.help.to_string());
     }
     for c in q.choices.iter().filter(|c| !c.help.is_empty()) {
         parts.push(format!("\"{}\": {}", c.label, c.help));

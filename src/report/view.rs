@@ -61,7 +61,7 @@ impl<'a> View<'a> {
         for r in why.iter().chain(&also) {
             for id in r.source {
                 if let Some(s) = book.sources.iter().find(|s| &s.id == id)
-                    && !sources.iter().any(|c| c.title == s.title)
+                    && !sources.iter().any(|c| c.title == s.title.as_str())
                 {
                     sources.push(Cited {
                         number: sources.len() + 1,

@@ -78,6 +78,7 @@ pub fn read(image: &'static [u8]) -> Result<Rulebook, String> {
     let (sections, locations) = part(rest)?;
     // The one check that the texts are UTF-8: every text read below is a slice of this.
     let table = std::str::from_utf8(table).map_err(|e| format!("its table of texts: {e}"))?;
+    let table = *TABLE.get_or_init(|| table);
     let sections: RulebookFile = Decoder::new(sections, table)
         .read()
         .map_err(|e| e.to_string())?;
@@ -90,6 +91,18 @@ pub fn read(image: &'static [u8]) -> Result<Rulebook, String> {
             read: OnceLock::new(),
         },
     ))
+}
+
+/// The table of texts of the image read first, which [`lend`] lends from.
+static TABLE: OnceLock<&'static str> = OnceLock::new();
+
+/// `text` for the rest of the run, when it lies in the table of the built-in image (as
+/// the texts [`read`] hands out do): a rulebook read from the image refers to its texts
+/// where they lie instead of copying each.
+pub(super) fn lend(text: &str) -> Option<&'static str> {
+    let table = TABLE.get()?;
+    let offset = (text.as_ptr() as usize).checked_sub(table.as_ptr() as usize)?;
+    table.get(offset..offset.checked_add(text.len())?)
 }
 
 /// The part at the start of `bytes` (after its length) and what follows it.

@@ -12,6 +12,7 @@ mod load;
 pub use load::{read_text_file, yaml_files};
 pub mod model;
 mod packed;
+pub mod text;
 mod validate;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use condition::{Condition, Literal, Operator};
 pub use model::*;
+pub use text::Text;
 
 /// Where a rulebook item was written: file and (when it could be found) line.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -12,6 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
+use super::text::Text;
 
 /// The verdict tiers, from least to most strict. `Ord` follows strictness, so the
 /// strictest of several tiers is simply their maximum.
@@ -151,14 +152,14 @@ pub struct RulebookFile {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
-    pub name: String,
-    pub version: String,
+    pub name: Text,
+    pub version: Text,
     /// `builtin`: start from the built-in rulebook; items here add to it or replace
     /// built-in items with the same id.
     #[serde(default)]
     pub extends: Option<String>,
     #[serde(default)]
-    pub description: String,
+    pub description: Text,
     /// Wording per tier. Every tier must be present (validation checks).
     #[serde(default)]
     pub tiers: BTreeMap<Tier, TierText>,
@@ -185,7 +186,7 @@ pub struct Meta {
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(with = "SafetyNetLineSchema")]
 pub struct SafetyNetLine {
-    pub text: String,
+    pub text: Text,
     pub unless: Option<Condition>,
     pub about_massage: bool,
 }
@@ -197,7 +198,7 @@ pub struct SafetyNetLine {
 enum SafetyNetLineSchema {
     Text(String),
     Line {
-        text: String,
+        text: Text,
         #[serde(default)]
         unless: Option<Condition>,
         #[serde(default)]
@@ -217,7 +218,7 @@ impl<'de> Deserialize<'de> for SafetyNetLine {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Written {
-            text: String,
+            text: Text,
             #[serde(default)]
             unless: Option<Condition>,
             #[serde(default)]
@@ -231,9 +232,16 @@ impl<'de> Deserialize<'de> for SafetyNetLine {
                     "a line of text, or a mapping with `text` (and `unless`, `about_massage`)",
                 )
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SafetyNetLine, E> {
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<SafetyNetLine, E> {
                 Ok(SafetyNetLine {
-                    text: v.to_string(),
+                    text: Text::read_borrowed(v),
+                    unless: None,
+                    about_massage: false,
+                })
+            }
+            fn visit_str<E>(self, v: &str) -> Result<SafetyNetLine, E> {
+                Ok(SafetyNetLine {
+                    text: v.into(),
                     unless: None,
                     about_massage: false,
                 })
@@ -260,18 +268,18 @@ impl<'de> Deserialize<'de> for SafetyNetLine {
 #[serde(deny_unknown_fields)]
 pub struct Lowered {
     pub id: String,
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierText {
     /// The verdict in one plain sentence.
-    pub headline: String,
+    pub headline: Text,
     /// Heading over the ranked techniques; for tiers where massage is off, omit
     /// `show_techniques` or set it to false.
     #[serde(default)]
-    pub techniques_heading: String,
+    pub techniques_heading: Text,
     #[serde(default = "default_true")]
     pub show_techniques: bool,
 }
@@ -286,7 +294,7 @@ fn default_true() -> bool {
 pub struct SourceDef {
     pub id: String,
     /// What a reader can look up: title and, for articles, author as published.
-    pub title: String,
+    pub title: Text,
     /// Where it can be read, when it is public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -324,19 +332,19 @@ impl QuestionType {
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub id: String,
-    pub label: String,
+    pub label: Text,
     /// What the choice means, shown by `?` in the interview and in the template.
     #[serde(default)]
-    pub help: String,
+    pub help: Text,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
-    pub prompt: String,
+    pub prompt: Text,
     #[serde(default)]
-    pub help: String,
+    pub help: Text,
     #[serde(rename = "type")]
     pub kind: QuestionType,
     /// For numbers: what the number counts (`years`, `days`, `weeks`, ...).
@@ -358,7 +366,7 @@ pub struct Question {
     #[serde(default)]
     pub ask_if: Option<Condition>,
     #[serde(default)]
-    pub rationale: String,
+    pub rationale: Text,
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
@@ -387,12 +395,12 @@ impl Question {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct See {
-    pub who: String,
+    pub who: Text,
     pub when: Urgency,
     /// The verb of the report's first line ("Go to", "Call", "Contact"); "See" when
     /// omitted, so the line reads "See your GP today, before any massage: ...".
     #[serde(default)]
-    pub verb: Option<String>,
+    pub verb: Option<Text>,
 }
 
 impl See {
@@ -414,7 +422,7 @@ pub struct Wait {
     #[serde(default)]
     pub since: Option<String>,
     /// What ends the wait, in words.
-    pub ends_when: String,
+    pub ends_when: Text,
 }
 
 impl Wait {
@@ -438,13 +446,13 @@ pub struct Modifications {
     #[serde(default)]
     pub pressure: Option<Pressure>,
     #[serde(default)]
-    pub avoid_areas: Vec<String>,
+    pub avoid_areas: Vec<Text>,
     #[serde(default)]
-    pub products: Vec<String>,
+    pub products: Vec<Text>,
     #[serde(default)]
-    pub positioning: Vec<String>,
+    pub positioning: Vec<Text>,
     #[serde(default)]
-    pub tell_therapist: Vec<String>,
+    pub tell_therapist: Vec<Text>,
 }
 
 /// What a rule does when its condition cannot be decided because an answer is unknown.
@@ -460,7 +468,7 @@ pub struct IfUnknown {
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: String,
-    pub title: String,
+    pub title: Text,
     pub when: Condition,
     /// The action: the tier this rule sets when it fires. Rules without a tier only
     /// adjust technique scores or add exclusions.
@@ -468,7 +476,7 @@ pub struct Rule {
     pub tier: Option<Tier>,
     /// What the person should do, in words.
     #[serde(default)]
-    pub advice: String,
+    pub advice: Text,
     #[serde(default)]
     pub see: Option<See>,
     #[serde(default)]
@@ -483,7 +491,7 @@ pub struct Rule {
     pub avoid_care: IdSet,
     /// Lines for the safety net when this rule fires: what would change the answer.
     #[serde(default)]
-    pub safety_net: Vec<String>,
+    pub safety_net: Vec<Text>,
     /// Score changes per technique id, -100..=100.
     #[serde(default)]
     pub adjust: BTreeMap<String, i32>,
@@ -492,7 +500,7 @@ pub struct Rule {
     #[serde(default)]
     pub if_unknown: Option<UnknownPolicy>,
     #[serde(default)]
-    pub rationale: String,
+    pub rationale: Text,
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
@@ -502,17 +510,17 @@ pub struct Rule {
 #[serde(deny_unknown_fields)]
 pub struct Technique {
     pub id: String,
-    pub name: String,
+    pub name: Text,
     pub pressure: Pressure,
     /// Starting score (0-100) before rules adjust it.
     pub base_score: u8,
-    pub description: String,
+    pub description: Text,
     #[serde(default)]
-    pub suits: Vec<String>,
+    pub suits: Vec<Text>,
     #[serde(default)]
-    pub not_for: Vec<String>,
+    pub not_for: Vec<Text>,
     #[serde(default)]
-    pub rationale: String,
+    pub rationale: Text,
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
@@ -522,8 +530,8 @@ pub struct Technique {
 #[serde(deny_unknown_fields)]
 pub struct Care {
     pub id: String,
-    pub name: String,
-    pub advice: String,
+    pub name: Text,
+    pub advice: Text,
     /// When this care applies; omitted means always (within `up_to`).
     #[serde(default)]
     pub when: Option<Condition>,
@@ -535,7 +543,7 @@ pub struct Care {
     #[serde(default)]
     pub about_massage: bool,
     #[serde(default)]
-    pub rationale: String,
+    pub rationale: Text,
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(with = "OneOrMany")]
     pub source: Vec<String>,
