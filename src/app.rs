@@ -298,7 +298,7 @@ fn print_assessment(
         date,
         width,
         answers: Some(answers),
-        styled: true,
+        styled: stdout_shows_color(color),
     };
     let mut out = match output.format {
         Format::Text if output.quiet => report::text::verdict_line(&assessment),
@@ -332,6 +332,11 @@ fn print_assessment(
 /// Writes text that may hold colour codes; they are removed unless colour is wanted and
 /// stdout can show it (anstream honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb).
 pub fn write_stdout_styled(bytes: &[u8], color: ColorWhen) -> Result<()> {
+    // Text without an escape code has nothing to remove, and the adapter that removes
+    // them reads byte by byte (a twentieth of a `check`).
+    if memchr::memchr(0x1b, bytes).is_none() {
+        return write_stdout(bytes);
+    }
     if !stdout_is_open() {
         return Err(closed_stdout());
     }
@@ -340,6 +345,18 @@ pub fn write_stdout_styled(bytes: &[u8], color: ColorWhen) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(e).context("cannot write to standard output"),
+    }
+}
+
+/// Whether colour codes written with [`write_stdout_styled`] reach the screen (the same
+/// decision anstream makes there), so a report that would lose them is drawn without.
+fn stdout_shows_color(color: ColorWhen) -> bool {
+    match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     }
 }
 

@@ -99,6 +99,16 @@ fn colour_only_when_wanted_and_never_in_pipes() {
         always.contains("SUITABLE"),
         "the tier is a word, not only a colour"
     );
+    // A report drawn without colour (a pipe) is the coloured one with its codes removed.
+    let mut stripped = String::new();
+    let mut rest = always.as_str();
+    while let Some(at) = rest.find("\x1b[") {
+        stripped.push_str(&rest[..at]);
+        let code = &rest[at..];
+        rest = &code[code.find('m').expect("a code ends in m") + 1..];
+    }
+    stripped.push_str(rest);
+    assert_eq!(stripped, piped);
     let never = report(
         &[&args[..], &["--color", "never"]].concat(),
         &[("CLICOLOR_FORCE", "1")],

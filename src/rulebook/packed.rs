@@ -164,7 +164,15 @@ impl<'de> Decoder<'de> {
         self.bytes.first().copied().ok_or_else(ended)
     }
 
+    #[inline]
     fn number(&mut self) -> Result<u64, Error> {
+        // Most numbers (counts, lengths, small offsets) are one byte.
+        if let Some((&byte, rest)) = self.bytes.split_first()
+            && byte < 0x80
+        {
+            self.bytes = rest;
+            return Ok(u64::from(byte));
+        }
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
@@ -176,10 +184,12 @@ impl<'de> Decoder<'de> {
         Err(Error("a number longer than 64 bits".into()))
     }
 
+    #[inline]
     fn count(&mut self) -> Result<usize, Error> {
         usize::try_from(self.number()?).map_err(|_| Error("a count too large".into()))
     }
 
+    #[inline]
     fn text(&mut self) -> Result<&'de str, Error> {
         let offset = self.count()?;
         let length = self.count()?;
