@@ -68,6 +68,11 @@ fn main() {
         Ok(image) => image,
         Err(e) => fail(&[format!("cannot write the rulebook's image: {e}")]),
     };
+    // Read back as the binary will read it at every start (leaked: the build script ends
+    // soon after, and the reader lends texts for the rest of the run).
+    if let Err(e) = rulebook::image::verify(Box::leak(image.clone().into_boxed_slice())) {
+        fail(&[format!("the rulebook's image does not read back: {e}")]);
+    }
     // `--version` names the rulebook's version.
     println!(
         "cargo::rustc-env=MASSAGE_CHECK_RULEBOOK_VERSION={}",

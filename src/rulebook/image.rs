@@ -93,6 +93,17 @@ pub fn read(image: &'static [u8]) -> Result<Rulebook, String> {
     ))
 }
 
+/// Reads the whole of an image, locations included, and drops it: how the build script
+/// makes sure the image it wrote reads back (a value the YAML loader accepts but the
+/// image cannot carry fails the build, not every start).
+pub fn verify(image: &'static [u8]) -> Result<(), String> {
+    read(image)?;
+    let (table, rest) = part(image)?;
+    let (_, locations) = part(rest)?;
+    let table = std::str::from_utf8(table).map_err(|e| format!("its table of texts: {e}"))?;
+    read_locations(table, locations).map(|_| ())
+}
+
 /// The table of texts of the image read first, which [`lend`] lends from.
 static TABLE: OnceLock<&'static str> = OnceLock::new();
 

@@ -129,8 +129,9 @@ impl Locations {
     fn map(&self) -> &HashMap<String, Vec<Location>> {
         match self {
             Locations::Read(map) => map,
-            // The build script wrote and read back this image, so it reads; were it not
-            // to, items would show no place rather than stop the program.
+            // The build script wrote this image and read it back (`image::verify`), so
+            // it reads; were it not to, items would show no place rather than stop the
+            // program.
             Locations::InImage { table, bytes, read } => {
                 read.get_or_init(|| image::read_locations(table, bytes).unwrap_or_default())
             }

@@ -236,6 +236,22 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         }
     }
 
+    /// A number or a boolean where text is wanted reads as its text, as YAML reads a
+    /// plain scalar (`title: 2026` is the text "2026" to the loader, so it must be here).
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek()? {
+            TRUE | FALSE | UNSIGNED | NEGATIVE | FLOAT => {
+                let text = de::Deserializer::deserialize_any(&mut *self, ScalarText)?;
+                visitor.visit_string(text)
+            }
+            _ => de::Deserializer::deserialize_any(self, visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek()? {
             NULL => {
@@ -275,9 +291,37 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
         identifier ignored_any
+    }
+}
+
+/// A scalar's text: a boolean as `true`/`false`, a number as YAML would write it.
+struct ScalarText;
+
+impl Visitor<'_> for ScalarText {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scalar")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+        // `{:?}` keeps the point of a whole float (1.0, not 1).
+        Ok(format!("{v:?}"))
     }
 }
 
@@ -430,6 +474,26 @@ mod tests {
         );
         let unknown = round_trip::<Item>(&json!({"kinds": [], "maybe": null, "extra": 1}));
         assert!(unknown.is_err_and(|e| e.0.contains("unknown field `extra`")));
+    }
+
+    #[test]
+    fn a_scalar_where_text_is_wanted_reads_as_yaml_reads_it() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Titles {
+            year: String,
+            below: String,
+            ratio: crate::rulebook::Text,
+            flag: String,
+            number: u32,
+        }
+        let value = json!({"year": 2026, "below": -3, "ratio": 1.0, "flag": true, "number": 7});
+        let yaml: Titles =
+            serde_yaml::from_str("{year: 2026, below: -3, ratio: 1.0, flag: true, number: 7}")
+                .expect("YAML reads");
+        assert_eq!(round_trip::<Titles>(&value), Ok(yaml));
+        let wrong = round_trip::<Titles>(&json!({"year": [1], "below": "", "ratio": "",
+            "flag": "", "number": 1}));
+        assert!(wrong.is_err_and(|e| e.0.contains("expected a string")));
     }
 
     #[test]
