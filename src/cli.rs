@@ -288,8 +288,8 @@ pub struct BatchArgs {
     pub no_progress: bool,
 
     /// Threads that assess: 1 does everything on one thread; with N of 2 or more, one
-    /// more thread reads and parses, and for JSON Lines and CSV output N threads assess
-    /// at once (a summary or Markdown files are assessed on one). Default: the machine's
+    /// more thread reads (and parses, but for JSON Lines input, which the assessing
+    /// threads parse), and for JSON Lines and CSV output N threads assess at once (a summary or Markdown files are assessed on one). Default: the machine's
     /// cores, at most 8. The output is byte for byte the same, in input order, either way.
     ///
     /// Example: --threads 1

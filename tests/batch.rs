@@ -361,6 +361,51 @@ fn one_thread_and_several_write_the_same_bytes() {
     }
 }
 
+/// JSON Lines are parsed on the assessing threads when there are several: every kind
+/// of line the reader treats specially (a byte-order mark, CRLF and CR endings, blank and
+/// whitespace-only lines, invalid UTF-8, a line over the 64 KiB limit) reads the same
+/// there as on one thread, with the same line numbers.
+#[test]
+fn awkward_lines_read_the_same_on_several_threads() {
+    let good = generated(1);
+    let good = good.trim_end();
+    let mut input: Vec<u8> = b"\xef\xbb\xbf".to_vec();
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\r\n\n   \n\xe3\x80\x80\n");
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\r{\"age\": \xff}\n{\"id\": \"");
+    input.extend(std::iter::repeat_n(b'x', 70 * 1024));
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(generated(600).as_bytes());
+    let run = |threads: &str| {
+        let out = bin()
+            .args(["batch", "--today", TODAY, "--threads", threads])
+            .write_stdin(input.clone())
+            .output()
+            .expect("runs");
+        (out.status.code(), out.stdout, out.stderr)
+    };
+    let one = run("1");
+    let text = String::from_utf8_lossy(&one.1);
+    assert!(text.contains("not valid UTF-8"), "{text}");
+    assert!(text.contains("longer than the limit"), "{text}");
+    // Lines 2-4 are blank (one holds only an ideographic space): no result for them.
+    let records: Vec<u64> = text
+        .lines()
+        .take(4)
+        .filter_map(|l| {
+            serde_json::from_str::<Value>(l)
+                .ok()?
+                .get("record")?
+                .as_u64()
+        })
+        .collect();
+    assert_eq!(records, [1, 5, 6, 7], "{text}");
+    for threads in ["2", "3"] {
+        assert!(run(threads) == one, "--threads {threads} read differently");
+    }
+}
+
 /// The largest resident set of any child waited for so far, in KiB.
 /// Waits for child `pid` and returns its exit code and its own peak memory. Measured for
 /// this child alone (wait4), not for every child the test process has had, which other

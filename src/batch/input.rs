@@ -120,42 +120,113 @@ impl<R: BufRead> JsonLines<R> {
                 return Ok(None);
             };
             self.line += 1;
-            let number = self.line;
-            if too_long {
-                return Ok(Some(Record {
-                    number,
-                    outcome: error_outcome(format!(
-                        "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
-                    )),
-                }));
-            }
-            let bytes = strip_bom(&self.buf, number);
-            let text = match std::str::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Ok(Some(Record {
-                        number,
-                        outcome: error_outcome(format!(
-                            "not valid UTF-8 (first bad byte at offset {})",
-                            e.valid_up_to()
-                        )),
-                    }));
-                }
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
             let order = self
                 .order
                 .get_or_insert_with(|| answers::KeyOrder::new(book));
-            let outcome = answers::parse_json_record(book, text, order);
-            return Ok(Some(Record { number, outcome }));
+            if let Some(record) = line_record(book, order, self.line, &self.buf, too_long) {
+                return Ok(Some(record));
+            }
         }
+    }
+
+    /// Reads the next line into `chunk` without parsing it; `false` at the end of the
+    /// input. The assessing threads parse the lines ([`LineChunk::records`]), so parsing
+    /// is shared among them instead of falling to the reading thread.
+    pub fn next_line(&mut self, chunk: &mut LineChunk) -> io::Result<bool> {
+        let Some(too_long) = read_line_limited(&mut self.reader, &mut self.buf, MAX_RECORD_BYTES)?
+        else {
+            return Ok(false);
+        };
+        self.line += 1;
+        let start = chunk.bytes.len();
+        chunk.bytes.extend_from_slice(&self.buf);
+        chunk.lines.push(RawLine {
+            number: self.line,
+            end: chunk.bytes.len(),
+            start,
+            too_long,
+        });
+        Ok(true)
     }
 
     pub fn get_ref(&self) -> &R {
         &self.reader
     }
+}
+
+/// JSON Lines as read, not yet parsed: the lines' bytes one after the other.
+#[derive(Debug, Default)]
+pub struct LineChunk {
+    bytes: Vec<u8>,
+    lines: Vec<RawLine>,
+}
+
+#[derive(Debug)]
+struct RawLine {
+    number: u64,
+    start: usize,
+    end: usize,
+    too_long: bool,
+}
+
+impl LineChunk {
+    /// How many lines it holds (blank ones included).
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Its records, parsed as [`JsonLines::next_record`] parses them (blank lines
+    /// skipped); `order` is the parsing thread's own key order.
+    pub fn records<'a>(
+        &'a self,
+        book: &'a Rulebook,
+        order: &'a mut answers::KeyOrder,
+    ) -> impl Iterator<Item = Record> + 'a {
+        self.lines.iter().filter_map(move |l| {
+            let bytes = self.bytes.get(l.start..l.end).unwrap_or_default();
+            line_record(book, order, l.number, bytes, l.too_long)
+        })
+    }
+}
+
+/// The record on JSON Lines line `number`, or `None` for a blank line.
+fn line_record(
+    book: &Rulebook,
+    order: &mut answers::KeyOrder,
+    number: u64,
+    line: &[u8],
+    too_long: bool,
+) -> Option<Record> {
+    if too_long {
+        return Some(Record {
+            number,
+            outcome: error_outcome(format!(
+                "the record is longer than the limit of {MAX_RECORD_BYTES} bytes"
+            )),
+        });
+    }
+    let bytes = strip_bom(line, number);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Some(Record {
+                number,
+                outcome: error_outcome(format!(
+                    "not valid UTF-8 (first bad byte at offset {})",
+                    e.valid_up_to()
+                )),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    let outcome = answers::parse_json_record(book, text, order);
+    Some(Record { number, outcome })
 }
 
 fn strip_bom(bytes: &[u8], number: u64) -> &[u8] {

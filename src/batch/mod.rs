@@ -14,7 +14,7 @@ use crate::answers::AnswerProblem;
 use crate::engine::Engine;
 use crate::report::{BatchFormat, BatchItem, BatchRecord, Context};
 use crate::rulebook::Tier;
-use input::{CsvRecords, JsonLines, Record, YamlDocuments};
+use input::{CsvRecords, JsonLines, LineChunk, Record, YamlDocuments};
 
 /// Input formats for `batch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -291,7 +291,8 @@ impl Sink<'_, '_, '_> {
 
 /// Runs a batch: reads every record from `input`, writes one result per record to `out`
 /// through `format`, in input order. With `threads >= 2`, one thread reads and parses
-/// while the calling thread assesses and writes. A closed output ends the run early
+/// while the calling thread assesses and writes (or, for formats that allow it, several
+/// threads parse JSON Lines and assess: [`run_in_parallel`]). A closed output ends the run early
 /// without an error.
 pub fn run(
     engine: &Engine,
@@ -397,9 +398,9 @@ pub fn run(
 /// waits while the oldest chunk is finished, few enough to keep memory flat.
 const IN_FLIGHT_PER_THREAD: usize = 4;
 
-/// The batch on `formats.len()` assessing threads: one thread reads and parses chunks of
-/// records, each assessing thread takes the next chunk and writes its results into a
-/// buffer, and this thread writes the buffers out in input order. A chunk is handed
+/// The batch on `formats.len()` assessing threads: one thread reads chunks of records
+/// (parsed, or JSON Lines as lines), each assessing thread takes the next chunk, parses
+/// its lines and writes its results into a buffer, and this thread writes the buffers out in input order. A chunk is handed
 /// out only when fewer than `IN_FLIGHT_PER_THREAD` per thread are on their way, so
 /// memory stays flat however the threads are scheduled.
 fn run_in_parallel(
@@ -409,7 +410,7 @@ fn run_in_parallel(
     options: &Options<'_>,
 ) -> io::Result<Stats> {
     let engine = sink.assessor.engine;
-    let (work_tx, work_rx) = std::sync::mpsc::channel::<(u64, Vec<Record>)>();
+    let (work_tx, work_rx) = std::sync::mpsc::channel::<(u64, Chunk)>();
     // The assessing threads share one queue of chunks.
     let work_rx = std::sync::Mutex::new(work_rx);
     let assessor = sink.assessor;
@@ -423,19 +424,18 @@ fn run_in_parallel(
         }
         let reader = scope.spawn(move || -> io::Result<()> {
             let mut seq = 0;
-            let mut chunk = Vec::with_capacity(CHUNK);
-            while let Some(record) = source.next_record(engine)? {
-                chunk.push(record);
+            let mut chunk = Chunk::empty(&source);
+            while chunk.read_one(&mut source, engine)? {
                 // A short chunk means the input paused: send what we have.
                 if chunk.len() >= CHUNK || source.may_block() {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    let full = std::mem::replace(&mut chunk, Chunk::empty(&source));
                     if ticket_rx.recv().is_err() || work_tx.send((seq, full)).is_err() {
                         return Ok(());
                     }
                     seq += 1;
                 }
             }
-            if !chunk.is_empty() && ticket_rx.recv().is_ok() {
+            if chunk.len() > 0 && ticket_rx.recv().is_ok() {
                 let _ = work_tx.send((seq, chunk));
             }
             Ok(())
@@ -443,16 +443,24 @@ fn run_in_parallel(
         for mut format in formats {
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
             scope.spawn(move || {
+                // Each thread learns the key order of the lines it parses.
+                let mut order = crate::answers::KeyOrder::new(engine.book());
                 loop {
                     // A poisoned lock still holds a working receiver.
                     let job = work_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((seq, records)) = job else {
+                    let Ok((seq, chunk)) = job else {
                         return;
                     };
                     let mut stats = Stats::default();
                     let mut out = Vec::with_capacity(FLUSH_BYTES);
-                    for record in records {
+                    let mut assess = |record| {
                         assessor.record(record, format.as_mut(), &mut stats, &mut out);
+                    };
+                    match chunk {
+                        Chunk::Records(records) => records.into_iter().for_each(&mut assess),
+                        Chunk::Lines(lines) => lines
+                            .records(engine.book(), &mut order)
+                            .for_each(&mut assess),
                     }
                     if done_tx.send((seq, out, stats)).is_err() {
                         return;
@@ -489,6 +497,48 @@ fn run_in_parallel(
         }
         sink.finish()
     })
+}
+
+/// Records on their way to an assessing thread. JSON Lines go as the lines read, and
+/// the assessing threads parse them: parsing is a third of the work per record, and on
+/// the reading thread it held every assessing thread back.
+enum Chunk {
+    Records(Vec<Record>),
+    Lines(LineChunk),
+}
+
+impl Chunk {
+    fn empty(source: &Source) -> Chunk {
+        match source {
+            Source::Jsonl(_) => Chunk::Lines(LineChunk::default()),
+            _ => Chunk::Records(Vec::with_capacity(CHUNK)),
+        }
+    }
+
+    /// Adds the next record (or line) of `source`; `false` at the end of the input.
+    fn read_one(&mut self, source: &mut Source, engine: &Engine) -> io::Result<bool> {
+        match (self, source) {
+            (Chunk::Lines(lines), Source::Jsonl(jsonl)) => jsonl.next_line(lines),
+            (Chunk::Records(records), source) => match source.next_record(engine)? {
+                Some(record) => {
+                    records.push(record);
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+            // `Chunk::empty` makes lines only for JSON Lines.
+            (Chunk::Lines(_), _) => Err(io::Error::other(
+                "internal error: a chunk of lines for input that is not JSON Lines",
+            )),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Chunk::Records(records) => records.len(),
+            Chunk::Lines(lines) => lines.len(),
+        }
+    }
 }
 
 /// Writes and flushes; `Ok(false)` when the reader has gone away (a closed pipe).
