@@ -192,8 +192,34 @@ fn malformed_conditions_say_what_is_wrong() {
         "`all` needs at least one condition",
     );
     assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ at_least: 8 }"),
-        "needs a `fact`",
+        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ at_least: 8, is: 3 }"),
+        "operator `is` needs a `fact`",
+    );
+    assert_problem(
+        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ any: [] }"),
+        "`any` needs at least one condition",
+    );
+    assert_problem(
+        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ always: false }"),
+        "`always` can only be `true`",
+    );
+    assert_problem(
+        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{}"),
+        "empty condition: use one of all, any, not, always, or fact with an operator",
+    );
+    assert_problem(
+        &GOOD_RULE.replace(
+            "{ fact: pain, at_least: 8 }",
+            "{ always: true, fact: pain, at_least: 8 }",
+        ),
+        "a condition map holds exactly one of all, any, not, always, or fact",
+    );
+    assert_problem(
+        &GOOD_RULE.replace(
+            "{ fact: pain, at_least: 8 }",
+            "{ fact: pain, is_unknown: true, includes: x, is: 3 }",
+        ),
+        "has several operators (is, includes, is_unknown)",
     );
 }
 

@@ -230,61 +230,71 @@ impl JsonSchema for Condition {
 impl TryFrom<RawCondition> for Condition {
     type Error = String;
 
+    /// Checks in the order the messages were written: empty lists and `always: false`,
+    /// then the comparison, then how many forms the map holds. Allocates nothing on the
+    /// way to a valid condition (the built-in image holds hundreds, read at every start).
     fn try_from(raw: RawCondition) -> Result<Self, Self::Error> {
-        let mut forms: Vec<Condition> = Vec::new();
-        if let Some(all) = raw.all {
+        let RawCondition {
+            all,
+            any,
+            not,
+            always,
+            fact,
+            is,
+            in_,
+            below,
+            at_most,
+            above,
+            at_least,
+            includes,
+            includes_any,
+            is_unknown,
+        } = raw;
+        let mut forms = 0usize;
+        let mut form: Option<Condition> = None;
+        let mut add = |condition: Condition| {
+            forms += 1;
+            form.get_or_insert(condition);
+        };
+        if let Some(all) = all {
             if all.is_empty() {
                 return Err("`all` needs at least one condition".into());
             }
-            forms.push(Condition::All(all));
+            add(Condition::All(all));
         }
-        if let Some(any) = raw.any {
+        if let Some(any) = any {
             if any.is_empty() {
                 return Err("`any` needs at least one condition".into());
             }
-            forms.push(Condition::Any(any));
+            add(Condition::Any(any));
         }
-        if let Some(not) = raw.not {
-            forms.push(Condition::Not(not));
+        if let Some(not) = not {
+            add(Condition::Not(not));
         }
-        if let Some(always) = raw.always {
+        if let Some(always) = always {
             if !always {
                 return Err("`always` can only be `true`; remove the condition instead".into());
             }
-            forms.push(Condition::Always);
+            add(Condition::Always);
         }
-        let mut ops: Vec<Operator> = Vec::new();
-        if let Some(v) = raw.is {
-            ops.push(Operator::Is(v));
-        }
-        if let Some(v) = raw.in_ {
-            ops.push(Operator::In(v));
-        }
-        if let Some(v) = raw.below {
-            ops.push(Operator::Below(v));
-        }
-        if let Some(v) = raw.at_most {
-            ops.push(Operator::AtMost(v));
-        }
-        if let Some(v) = raw.above {
-            ops.push(Operator::Above(v));
-        }
-        if let Some(v) = raw.at_least {
-            ops.push(Operator::AtLeast(v));
-        }
-        if let Some(v) = raw.includes {
-            ops.push(Operator::Includes(v));
-        }
-        if let Some(v) = raw.includes_any {
-            ops.push(Operator::IncludesAny(v));
-        }
-        if let Some(v) = raw.is_unknown {
-            ops.push(Operator::IsUnknown(v));
-        }
-        match (raw.fact, ops.len()) {
+        let ops = [
+            is.map(Operator::Is),
+            in_.map(Operator::In),
+            below.map(Operator::Below),
+            at_most.map(Operator::AtMost),
+            above.map(Operator::Above),
+            at_least.map(Operator::AtLeast),
+            includes.map(Operator::Includes),
+            includes_any.map(Operator::IncludesAny),
+            is_unknown.map(Operator::IsUnknown),
+        ];
+        let given = ops.iter().flatten().count();
+        let names = || ops.iter().flatten().map(Operator::name).collect::<Vec<_>>();
+        match (fact, given) {
             (Some(fact), 1) => {
-                let op = ops.remove(0);
-                forms.push(Condition::Compare { fact, op });
+                if let Some(op) = ops.into_iter().flatten().next() {
+                    add(Condition::Compare { fact, op });
+                }
             }
             (Some(fact), 0) => {
                 return Err(format!(
@@ -292,23 +302,22 @@ impl TryFrom<RawCondition> for Condition {
                 ));
             }
             (Some(fact), _) => {
-                let names: Vec<&str> = ops.iter().map(Operator::name).collect();
                 return Err(format!(
                     "comparison on `{fact}` has several operators ({}); use `all` to combine them",
-                    names.join(", ")
+                    names().join(", ")
                 ));
             }
             (None, 0) => {}
             (None, _) => {
                 return Err(format!(
                     "operator `{}` needs a `fact` (the question id it compares)",
-                    ops[0].name()
+                    names().first().copied().unwrap_or_default()
                 ));
             }
         }
-        match forms.len() {
-            1 => Ok(forms.remove(0)),
-            0 => Err("empty condition: use one of all, any, not, always, or fact with an operator".into()),
+        match (forms, form) {
+            (1, Some(form)) => Ok(form),
+            (0, _) => Err("empty condition: use one of all, any, not, always, or fact with an operator".into()),
             _ => Err("a condition map holds exactly one of all, any, not, always, or fact; wrap several in `all`".into()),
         }
     }

@@ -174,14 +174,18 @@ impl<'de> Decoder<'de> {
             return Ok(u64::from(byte));
         }
         let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
+        let mut shift = 0u32;
+        loop {
             let byte = self.byte()?;
             n |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
                 return Ok(n);
             }
+            shift += 7;
+            if shift >= 64 {
+                return Err(Error("a number longer than 64 bits".into()));
+            }
         }
-        Err(Error("a number longer than 64 bits".into()))
     }
 
     #[inline]
