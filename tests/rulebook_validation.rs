@@ -176,51 +176,34 @@ fn comparisons_must_fit_the_question_type_and_range() {
 
 #[test]
 fn malformed_conditions_say_what_is_wrong() {
-    assert_problem(
-        &GOOD_RULE.replace(
-            "{ fact: pain, at_least: 8 }",
+    for (condition, problem) in [
+        (
             "{ fact: pain, at_least: 8, below: 9 }",
+            "has several operators (below, at_least)",
         ),
-        "has several operators (below, at_least)",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ fact: pain }"),
-        "needs one operator",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ all: [], any: [] }"),
-        "`all` needs at least one condition",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ at_least: 8, is: 3 }"),
-        "operator `is` needs a `fact`",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ any: [] }"),
-        "`any` needs at least one condition",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{ always: false }"),
-        "`always` can only be `true`",
-    );
-    assert_problem(
-        &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", "{}"),
-        "empty condition: use one of all, any, not, always, or fact with an operator",
-    );
-    assert_problem(
-        &GOOD_RULE.replace(
-            "{ fact: pain, at_least: 8 }",
-            "{ always: true, fact: pain, at_least: 8 }",
-        ),
-        "a condition map holds exactly one of all, any, not, always, or fact",
-    );
-    assert_problem(
-        &GOOD_RULE.replace(
-            "{ fact: pain, at_least: 8 }",
+        (
             "{ fact: pain, is_unknown: true, includes: x, is: 3 }",
+            "has several operators (is, includes, is_unknown)",
         ),
-        "has several operators (is, includes, is_unknown)",
-    );
+        ("{ fact: pain }", "needs one operator"),
+        ("{ all: [], any: [] }", "`all` needs at least one condition"),
+        ("{ any: [] }", "`any` needs at least one condition"),
+        ("{ at_least: 8, is: 3 }", "operator `is` needs a `fact`"),
+        ("{ always: false }", "`always` can only be `true`"),
+        (
+            "{}",
+            "empty condition: use one of all, any, not, always, or fact with an operator",
+        ),
+        (
+            "{ always: true, fact: pain, at_least: 8 }",
+            "a condition map holds exactly one of all, any, not, always, or fact",
+        ),
+    ] {
+        assert_problem(
+            &GOOD_RULE.replace("{ fact: pain, at_least: 8 }", condition),
+            problem,
+        );
+    }
 }
 
 #[test]
