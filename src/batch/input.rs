@@ -41,6 +41,18 @@ fn read_line_limited<R: BufRead>(
     limit: usize,
 ) -> io::Result<Option<bool>> {
     buf.clear();
+    append_line_limited(reader, buf, limit)
+}
+
+/// [`read_line_limited`], but after what `buf` already holds (the limit counts this
+/// line's bytes only): JSON Lines for the assessing threads go straight into their
+/// chunk's buffer.
+fn append_line_limited<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<Option<bool>> {
+    let start = buf.len();
     let mut too_long = false;
     let mut read_any = false;
     loop {
@@ -57,7 +69,7 @@ fn read_line_limited<R: BufRead>(
             Some(i) => (&available[..=i], Some(available[i])),
             None => (available, None),
         };
-        let room = limit.saturating_sub(buf.len());
+        let room = limit.saturating_sub(buf.len() - start);
         if chunk.len() > room {
             too_long = true;
             buf.extend_from_slice(&chunk[..room]);
@@ -71,7 +83,7 @@ fn read_line_limited<R: BufRead>(
                 // A CR is a line end either way; a `\n` right after it belongs to it.
                 if next_byte_is_newline(reader)? {
                     reader.consume(1);
-                    if buf.len() < limit {
+                    if buf.len() - start < limit {
                         buf.push(b'\n');
                     }
                 }
@@ -133,13 +145,13 @@ impl<R: BufRead> JsonLines<R> {
     /// input. The assessing threads parse the lines ([`LineChunk::records`]), so parsing
     /// is shared among them instead of falling to the reading thread.
     pub fn next_line(&mut self, chunk: &mut LineChunk) -> io::Result<bool> {
-        let Some(too_long) = read_line_limited(&mut self.reader, &mut self.buf, MAX_RECORD_BYTES)?
+        let start = chunk.bytes.len();
+        let Some(too_long) =
+            append_line_limited(&mut self.reader, &mut chunk.bytes, MAX_RECORD_BYTES)?
         else {
             return Ok(false);
         };
         self.line += 1;
-        let start = chunk.bytes.len();
-        chunk.bytes.extend_from_slice(&self.buf);
         chunk.lines.push(RawLine {
             number: self.line,
             end: chunk.bytes.len(),

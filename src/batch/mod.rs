@@ -292,8 +292,8 @@ impl Sink<'_, '_, '_> {
 /// Runs a batch: reads every record from `input`, writes one result per record to `out`
 /// through `format`, in input order. With `threads >= 2`, one thread reads and parses
 /// while the calling thread assesses and writes (or, for formats that allow it, several
-/// threads parse JSON Lines and assess: [`run_in_parallel`]). A closed output ends the run early
-/// without an error.
+/// threads parse JSON Lines and assess: [`run_in_parallel`]). A closed output ends the
+/// run early without an error.
 pub fn run(
     engine: &Engine,
     input: Input,
@@ -400,9 +400,9 @@ const IN_FLIGHT_PER_THREAD: usize = 4;
 
 /// The batch on `formats.len()` assessing threads: one thread reads chunks of records
 /// (parsed, or JSON Lines as lines), each assessing thread takes the next chunk, parses
-/// its lines and writes its results into a buffer, and this thread writes the buffers out in input order. A chunk is handed
-/// out only when fewer than `IN_FLIGHT_PER_THREAD` per thread are on their way, so
-/// memory stays flat however the threads are scheduled.
+/// its lines and writes its results into a buffer, and this thread writes the buffers
+/// out in input order. A chunk is handed out only when fewer than `IN_FLIGHT_PER_THREAD`
+/// per thread are on their way, so memory stays flat however the threads are scheduled.
 fn run_in_parallel(
     mut source: Source,
     mut sink: Sink<'_, '_, '_>,

@@ -116,8 +116,8 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone)]
 enum Locations {
     Read(HashMap<String, Vec<Location>>),
-    /// The built-in rulebook's, still in its image: only error messages and `rules
-    /// explain` ask where an item was written, so a check does not pay to read them.
+    /// The built-in rulebook's, still in its image: only error messages and `rules show`
+    /// ask where an item was written, so a check does not pay to read them.
     InImage {
         table: &'static str,
         bytes: &'static [u8],

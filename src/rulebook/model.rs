@@ -198,7 +198,7 @@ pub struct SafetyNetLine {
 enum SafetyNetLineSchema {
     Text(String),
     Line {
-        text: Text,
+        text: String,
         #[serde(default)]
         unless: Option<Condition>,
         #[serde(default)]
@@ -232,16 +232,9 @@ impl<'de> Deserialize<'de> for SafetyNetLine {
                     "a line of text, or a mapping with `text` (and `unless`, `about_massage`)",
                 )
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<SafetyNetLine, E> {
-                Ok(SafetyNetLine {
-                    text: Text::read_borrowed(v),
-                    unless: None,
-                    about_massage: false,
-                })
-            }
             fn visit_str<E>(self, v: &str) -> Result<SafetyNetLine, E> {
                 Ok(SafetyNetLine {
-                    text: v.into(),
+                    text: Text::read(v),
                     unless: None,
                     about_massage: false,
                 })

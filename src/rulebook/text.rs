@@ -21,9 +21,9 @@ impl Text {
         &self.0
     }
 
-    /// `text` as read by a deserializer that lent it: lent on from the built-in image
-    /// when it lies there, copied otherwise.
-    pub(super) fn read_borrowed(text: &str) -> Text {
+    /// `text` as a deserializer handed it over: lent from the built-in image when it
+    /// lies there (the image's reader hands out slices of its table), copied otherwise.
+    pub(super) fn read(text: &str) -> Text {
         match super::image::lend(text) {
             Some(lent) => Text(Cow::Borrowed(lent)),
             None => Text(Cow::Owned(text.to_string())),
@@ -102,16 +102,13 @@ impl Serialize for Text {
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
         struct TextVisitor;
-        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+        impl serde::de::Visitor<'_> for TextVisitor {
             type Value = Text;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text, E> {
-                Ok(Text::read_borrowed(v))
-            }
             fn visit_str<E>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
+                Ok(Text::read(v))
             }
             fn visit_string<E>(self, v: String) -> Result<Text, E> {
                 Ok(Text(Cow::Owned(v)))
