@@ -12,12 +12,11 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         // The distance is at least the difference in length: a candidate whose length
         // alone rules it out is not compared (a long garbage header costs nothing).
         .filter(|c| c.chars().count().abs_diff(input_len) <= allowed(c))
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&input_lower, &c.to_lowercase()),
-                c,
-            )
-        })
+        // Optimal string alignment: typos, a swapped pair of letters counting as one.
+        // Unlike the unrestricted Damerau-Levenshtein distance it does not edit a swapped
+        // pair again, which typos rarely need, and it builds no map per comparison (that
+        // was 2% of a batch where one record in a hundred had a misspelt choice).
+        .map(|c| (strsim::osa_distance(&input_lower, &c.to_lowercase()), c))
         .filter(|(d, c)| *d <= allowed(c))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
@@ -59,5 +58,8 @@ mod tests {
         assert_eq!(closest("weather", ids), None);
         assert_eq!(closest(&"x".repeat(5000), ids), None);
         assert_eq!(closest("ag", ids), Some("age"));
+        // A swapped pair of letters is one typo.
+        assert_eq!(closest("pain_intenstiy", ids), Some("pain_intensity"));
+        assert_eq!(closest("saddle_numbenss", ids), Some("saddle_numbness"));
     }
 }

@@ -1,6 +1,8 @@
 //! Conditions compiled to question indices and typed values, and their three-valued
 //! evaluation: an undecided answer makes a comparison `Unknown`, never `False`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::answers::Value;
@@ -72,7 +74,7 @@ pub struct Code {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     NotAsked,
     Undecided,
     Bool,
@@ -82,10 +84,24 @@ enum Kind {
 }
 
 impl Code {
-    const NOT_ASKED: Code = Code {
+    pub(super) const NOT_ASKED: Code = Code {
         kind: Kind::NotAsked,
         bits: 0,
     };
+
+    pub(super) fn of(kind: Kind, bits: u64) -> Code {
+        Code { kind, bits }
+    }
+
+    #[inline(always)]
+    pub(super) fn kind(self) -> Kind {
+        self.kind
+    }
+
+    #[inline(always)]
+    pub(super) fn bits(self) -> u64 {
+        self.bits
+    }
 
     fn new(value: Value, applicable: bool) -> Code {
         let (kind, bits) = match value {
@@ -121,7 +137,7 @@ impl Code {
 pub struct Facts<'a> {
     pub values: &'a [Value],
     pub applicable: &'a [bool],
-    codes: Vec<Code>,
+    codes: Cow<'a, [Code]>,
 }
 
 impl<'a> Facts<'a> {
@@ -138,44 +154,52 @@ impl<'a> Facts<'a> {
         Facts {
             values,
             applicable,
-            codes,
+            codes: Cow::Owned(codes),
         }
     }
 
     /// Which questions apply, `ask_if` by `ask_if` in question order: each reads only
     /// earlier questions (validated), so one pass settles them all. `applicable` starts
-    /// all true; returns the codes of the answers as the questions apply.
+    /// all true; `codes` (as long as `values`) receives the codes of the answers as the
+    /// questions apply.
     pub fn fill_applicable(
         values: &[Value],
         ask_if: &[Option<Node>],
         conditional: &[usize],
         applicable: &mut [bool],
-    ) -> Vec<Code> {
-        let mut codes: Vec<Code> = values.iter().map(|&v| Code::new(v, true)).collect();
+        codes: &mut [Code],
+    ) {
+        for (code, &v) in codes.iter_mut().zip(values) {
+            *code = Code::new(v, true);
+        }
         for &i in conditional {
             if let Some(node) = ask_if.get(i).and_then(Option::as_ref) {
-                let applies = node.eval_codes(&codes) != Truth::False;
+                let applies = node.eval_codes(codes) != Truth::False;
                 applicable[i] = applies;
                 if !applies && let Some(code) = codes.get_mut(i) {
                     *code = Code::NOT_ASKED;
                 }
             }
         }
-        codes
+    }
+
+    /// Each answer as the evaluator reads it.
+    pub(super) fn codes(&self) -> &[Code] {
+        &self.codes
     }
 
     /// Facts from codes made by [`Facts::fill_applicable`] for the same answers.
-    pub fn with_codes(values: &'a [Value], applicable: &'a [bool], codes: Vec<Code>) -> Facts<'a> {
+    pub fn with_codes(values: &'a [Value], applicable: &'a [bool], codes: &'a [Code]) -> Facts<'a> {
         Facts {
             values,
             applicable,
-            codes,
+            codes: Cow::Borrowed(codes),
         }
     }
 }
 
 #[inline(always)]
-fn code_compare(code: Code, test: &Test) -> Truth {
+pub(super) fn code_compare(code: Code, test: &Test) -> Truth {
     let result = match *test {
         Test::ChoiceIn(mask) => code.bits_of(Kind::Choice).map(|b| b & mask != 0),
         Test::IncludesAny(mask) => code.bits_of(Kind::Set).map(|b| b & mask != 0),
@@ -195,36 +219,6 @@ fn code_compare(code: Code, test: &Test) -> Truth {
     match result {
         Some(b) => truth(b),
         None => code.unsettled(),
-    }
-}
-
-/// A quick first test of a condition: for an `all` with a comparison among its items
-/// (most rules: "has this red flag, and ..."), the first such comparison. When it is
-/// false, so is the whole condition, and nothing else is visited: most rules are false
-/// for most people, so most rules cost one inline comparison instead of a walk.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Guard(Option<(usize, Test)>);
-
-impl Guard {
-    pub fn of(node: &Node) -> Guard {
-        Guard(match node {
-            Node::All(items) => items.iter().find_map(|item| match item {
-                Node::Compare { question, test } => Some((*question, test.clone())),
-                _ => None,
-            }),
-            _ => None,
-        })
-    }
-
-    /// Evaluates `node` (the node this guard was made of).
-    #[inline(always)]
-    pub fn eval(&self, node: &Node, facts: &Facts<'_>) -> Truth {
-        if let Some((question, test)) = &self.0
-            && compare_at(&facts.codes, *question, test) == Truth::False
-        {
-            return Truth::False;
-        }
-        node.eval(facts)
     }
 }
 
@@ -510,47 +504,6 @@ mod tests {
         .expect("compiles");
         let facts = Facts::new(&values, &applicable);
         assert_eq!(node.eval(&facts), Truth::True);
-    }
-
-    /// A guarded condition gives what the whole condition gives, for every answer to
-    /// the guard's question and the others: true, false, unknown and not asked.
-    #[test]
-    fn a_guard_never_changes_a_result() {
-        let node = Node::All(
-            vec![
-                Node::Any(vec![cmp(1, Test::Bool(true)), cmp(0, Test::IsUnknown(true))].into()),
-                cmp(0, Test::ChoiceIn(0b10)),
-                cmp(1, Test::Bool(false)),
-            ]
-            .into(),
-        );
-        let guard = Guard::of(&node);
-        assert_eq!(guard, Guard(Some((0, Test::ChoiceIn(0b10)))));
-        let answers = [
-            Value::Unanswered,
-            Value::Unknown,
-            Value::Choice(0),
-            Value::Choice(1),
-            Value::Bool(true),
-            Value::Bool(false),
-        ];
-        let mut checked = 0;
-        for a in answers {
-            for b in answers {
-                for applicable in [[true, true], [false, true], [true, false]] {
-                    let values = [a, b];
-                    let facts = Facts::new(&values, &applicable);
-                    assert_eq!(
-                        guard.eval(&node, &facts),
-                        node.eval(&facts),
-                        "{values:?} {applicable:?}"
-                    );
-                    checked += 1;
-                }
-            }
-        }
-        assert_eq!(checked, 108);
-        assert_eq!(Guard::of(&cmp(0, Test::Bool(true))), Guard(None));
     }
 
     /// The text report's `--explain` words are the JSON trace's values.

@@ -6,6 +6,7 @@
 //! medicine: every fact it applies comes from the rulebook.
 
 pub mod assessment;
+mod candidates;
 mod fold;
 pub mod logic;
 pub mod lowering;
@@ -25,7 +26,6 @@ use logic::{Code, Facts, Node};
 #[derive(Debug)]
 struct CompiledRule {
     when: Node,
-    guard: logic::Guard,
     /// Questions the condition reads, for "what to check" when it is undecided.
     facts: Vec<usize>,
     /// Technique indices excluded; every technique when `avoid_all`.
@@ -48,6 +48,8 @@ pub struct Engine {
     /// than per assessment: `[technique][limit]`.
     pressure_texts: Vec<[String; 3]>,
     rules: Vec<CompiledRule>,
+    /// Which rules each answer could make fire: the others are not evaluated.
+    candidates: candidates::CandidateIndex,
     ask_if: Vec<Option<Node>>,
     care_when: Vec<Option<Node>>,
     /// The rulebook safety net's `unless` conditions, by line.
@@ -141,7 +143,6 @@ impl Engine {
                 });
             rules.push(CompiledRule {
                 facts: when.facts(),
-                guard: logic::Guard::of(&when),
                 when,
                 avoid,
                 avoid_all: rule.avoid.is_all(),
@@ -190,7 +191,10 @@ impl Engine {
             .filter(|&i| book.rules[i].wait.is_some())
             .collect();
         let conditional = (0..ask_if.len()).filter(|&i| ask_if[i].is_some()).collect();
+        let conditions: Vec<&Node> = rules.iter().map(|r: &CompiledRule| &r.when).collect();
+        let candidates = candidates::CandidateIndex::new(&book, &conditions);
         let engine = Engine {
+            candidates,
             conditional,
             wait_rules,
             pressure_texts,
@@ -230,7 +234,8 @@ impl Engine {
     /// `ask_if` is decidedly false.
     pub fn applicable(&self, answers: &Answers) -> Vec<bool> {
         let mut applicable = vec![true; self.book.questions.len()];
-        self.fill_applicable(answers, &mut applicable);
+        let mut codes = vec![Code::NOT_ASKED; answers.values.len()];
+        self.fill_applicable(answers, &mut applicable, &mut codes);
         applicable
     }
 
@@ -274,8 +279,14 @@ impl Engine {
     }
 
     /// [`Engine::applicable`] into `applicable`, which starts all true.
-    fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool]) -> Vec<Code> {
-        Facts::fill_applicable(&answers.values, &self.ask_if, &self.conditional, applicable)
+    fn fill_applicable(&self, answers: &Answers, applicable: &mut [bool], codes: &mut [Code]) {
+        Facts::fill_applicable(
+            &answers.values,
+            &self.ask_if,
+            &self.conditional,
+            applicable,
+            codes,
+        )
     }
 
     /// Answers given to questions that do not apply contradict the answers they depend
@@ -326,17 +337,16 @@ impl Engine {
         detail: Detail,
     ) -> Result<Assessment<'_>, AnswersError> {
         // Rulebooks of up to 64 questions (all real ones) need no allocation here.
-        let mut small = [true; 64];
-        let mut large = Vec::new();
-        let n = self.book.questions.len();
-        let applicable: &mut [bool] = match small.get_mut(..n) {
-            Some(slots) => slots,
-            None => {
-                large.resize(n, true);
-                &mut large
-            }
-        };
-        let codes = self.fill_applicable(answers, applicable);
+        let (mut small, mut large) = ([true; 64], Vec::new());
+        let applicable = scratch(&mut small, &mut large, self.book.questions.len(), true);
+        let (mut small, mut large) = ([Code::NOT_ASKED; 64], Vec::new());
+        let codes = scratch(
+            &mut small,
+            &mut large,
+            answers.values.len(),
+            Code::NOT_ASKED,
+        );
+        self.fill_applicable(answers, applicable, codes);
         self.contradictions(answers, applicable)?;
         let facts = Facts::with_codes(&answers.values, applicable, codes);
         Ok(self.assess_facts(answers, &facts, today, detail))
@@ -390,16 +400,23 @@ impl Engine {
         today: Date,
         detail: Detail,
     ) -> Assessment<'_> {
-        let results: Vec<Truth> = self
-            .rules
-            .iter()
-            .map(|r| r.guard.eval(&r.when, facts))
-            .collect();
+        // Rulebooks of up to 512 rules need no allocation for these.
+        let (mut small, mut large) = ([0u64; 8], Vec::new());
+        let candidates = scratch(&mut small, &mut large, self.candidates.words(), 0);
+        self.candidates.fill(facts.codes(), candidates);
+        // A rule the index leaves out is false.
+        let (mut small, mut large) = ([Truth::False; 512], Vec::new());
+        let results = scratch(&mut small, &mut large, self.rules.len(), Truth::False);
         let mut fold = fold::Fold::new(self, detail);
-        for ((rule, compiled), &result) in self.book.rules.iter().zip(&self.rules).zip(&results) {
+        for i in candidates::members(candidates) {
+            let (Some(rule), Some(compiled)) = (self.book.rules.get(i), self.rules.get(i)) else {
+                break;
+            };
+            let result = compiled.when.eval(facts);
+            results[i] = result;
             fold.add(rule, compiled, result, answers, facts);
         }
-        fold.finish(answers, facts, &results, today)
+        fold.finish(answers, facts, results, today)
     }
 
     /// Every rule evaluated, fired or not, in evaluation order, with each condition, the
@@ -554,6 +571,22 @@ impl Engine {
             ends_when,
             rules,
         })
+    }
+}
+
+/// `n` items set to `fill`: the front of `small` when it is long enough, else `large`.
+fn scratch<'s, T: Copy, const N: usize>(
+    small: &'s mut [T; N],
+    large: &'s mut Vec<T>,
+    n: usize,
+    fill: T,
+) -> &'s mut [T] {
+    match small.get_mut(..n) {
+        Some(items) => items,
+        None => {
+            large.resize(n, fill);
+            large
+        }
     }
 }
 
