@@ -574,20 +574,23 @@ impl Engine {
     }
 }
 
-/// `n` items set to `fill`: the front of `small` when it is long enough, else `large`.
+/// `n` items set to `fill`: per-assessment scratch space, on the stack in `small` when it
+/// holds them (every real rulebook), else in `large`.
 fn scratch<'s, T: Copy, const N: usize>(
     small: &'s mut [T; N],
     large: &'s mut Vec<T>,
     n: usize,
     fill: T,
 ) -> &'s mut [T] {
-    match small.get_mut(..n) {
+    let items = match small.get_mut(..n) {
         Some(items) => items,
         None => {
             large.resize(n, fill);
             large
         }
-    }
+    };
+    items.fill(fill);
+    items
 }
 
 fn push_unique<'a, T: AsRef<str>>(into: &mut Vec<&'a str>, items: &'a [T]) {
