@@ -181,7 +181,7 @@ impl KeyedQuestion {
 /// The comparison a rule is keyed on: the condition when it is one comparison, else
 /// the first comparison among the items of its `all` that tests bits (it lets fewer
 /// people through than a number's), else the first comparison there.
-pub(super) fn key(node: &Node) -> Option<(usize, &Test)> {
+fn key(node: &Node) -> Option<(usize, &Test)> {
     match node {
         Node::Compare { question, test } => Some((*question, test)),
         Node::All(items) => {
