@@ -53,10 +53,7 @@ pub fn read(book: &Rulebook, text: &str, order: &mut KeyOrder) -> Option<(Answer
     // escapes and control characters (inside strings they are errors; between tokens
     // they are rare whitespace) send the record the slow way.
     let text = text.trim_end_matches(['\n', '\r']);
-    let awkward = text
-        .bytes()
-        .fold(false, |found, b| found | matches!(b, 0x00..=0x1f | b'\\'));
-    if awkward {
+    if awkward(text.as_bytes()) {
         return None;
     }
     let mut scan = Scanner {
@@ -105,6 +102,18 @@ pub fn read(book: &Rulebook, text: &str, order: &mut KeyOrder) -> Option<(Answer
     }
     scan.skip_ws();
     (scan.at == scan.bytes.len()).then_some((answers, fields))
+}
+
+/// Whether `bytes` hold a control character or a backslash, 32 bytes at a time with no
+/// branch inside, which the compiler turns into a few vector instructions (a fold over
+/// single bytes took 3% longer to read a record).
+fn awkward(bytes: &[u8]) -> bool {
+    let is_awkward = |b: u8| u8::from(b < 0x20) | u8::from(b == b'\\');
+    let mut blocks = bytes.chunks_exact(32);
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(0, |found, &b| found | is_awkward(b)) != 0);
+    found || blocks.remainder().iter().any(|&b| is_awkward(b) != 0)
 }
 
 /// The slot of the key that comes next: the one `order` predicts after `previous` when
@@ -193,11 +202,12 @@ impl<'t> Scanner<'t> {
     }
 
     /// A string, borrowed from the text; [`read`] has already refused escapes and
-    /// control characters.
+    /// control characters. Keys and answers are a few bytes long, so a plain loop finds
+    /// the closing quote sooner than a call to `memchr` (4% of reading a record).
     fn string(&mut self) -> Option<&'t str> {
         self.eat(b'"')?;
         let start = self.at;
-        let len = memchr::memchr(b'"', self.bytes.get(start..)?)?;
+        let len = self.bytes.get(start..)?.iter().position(|&b| b == b'"')?;
         self.at = start + len + 1;
         // Both ends are ASCII quotes, so the slice falls on character boundaries.
         self.text.get(start..start + len)
