@@ -118,20 +118,25 @@ impl KeyedQuestion {
         for &(rule, test) in rules {
             set(&mut every, rule);
             let Some(kind) = bit_kind else { continue };
+            // Not false with no bits set: the key does not hang on any bit it names (a
+            // test of another kind reads as undecided), so the rule goes through whatever
+            // the bits.
+            if code_compare(Code::of(kind, 0), test) != Truth::False {
+                set(&mut any_bits, rule);
+                continue;
+            }
+            // Otherwise the key can only hold when the answer has one of these bits; none
+            // (`is_unknown: true` of a given answer) means it never does.
             let needs = match test {
                 Test::ChoiceIn(mask) | Test::IncludesAny(mask) | Test::IncludesAll(mask) => *mask,
                 Test::Bool(want) => 1 << u64::from(*want),
-                _ => 0,
+                Test::IsUnknown(_)
+                | Test::NumberIs(_)
+                | Test::Below(_)
+                | Test::AtMost(_)
+                | Test::Above(_)
+                | Test::AtLeast(_) => 0,
             };
-            // With no bits set the key's result does not depend on any bit it names: if
-            // it is not false then, the rule goes through whatever the bits.
-            let without_bits = code_compare(Code::of(kind, 0), test);
-            if without_bits != Truth::False || needs == 0 {
-                if without_bits != Truth::False {
-                    set(&mut any_bits, rule);
-                }
-                continue;
-            }
             let rows = 64 - needs.leading_zeros() as usize;
             if by_bit.len() < rows * blocks {
                 by_bit.resize(rows * blocks, [0; 4]);
